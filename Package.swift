@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map (DESIGN.md): EventStream ← GatewayPlugin ← {GatewayConfig, GatewayServer, Plugins/*} ← GatewayCLI ← gateway.
+//
+// `Plugins/` holds ordinary library targets, one per plugin, each with an explicit `path:`.
+// SwiftPM's own convention reserves a `Plugins/` folder for *package* plugins; we name every
+// path explicitly so the folder can mean "gateway plugins" here.
+
+let package = Package(
+    name: "gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gateway", targets: ["gateway"]),
+        /// Everything a custom gateway binary needs: the CLI, the built-in plugins and the plugin API.
+        .library(name: "GatewayCLI", targets: ["GatewayCLI"]),
+        /// The plugin API alone, for packages that only provide plugins.
+        .library(name: "GatewayPlugin", targets: ["GatewayPlugin"]),
+        .library(name: "EventStream", targets: ["EventStream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: Core modules
+
+        .target(name: "EventStream"),
+        .target(
+            name: "GatewayPlugin",
+            dependencies: ["EventStream", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "GatewayConfig",
+            dependencies: ["GatewayPlugin", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "GatewayCLI",
+            dependencies: [
+                "GatewayConfig",
+                "GatewayPlugin",
+                "GenerateSource",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "gateway", dependencies: ["GatewayCLI"]),
+
+        // MARK: Built-in plugins (one folder each under Plugins/)
+
+        .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
+
+        // MARK: Tests
+
+        .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
+        .testTarget(name: "PluginTests", dependencies: ["GenerateSource", "GatewayPlugin", "GatewayConfig"]),
+    ]
+)

@@ -1,0 +1,31 @@
+import GatewayPlugin
+
+/// Reads the three top-level sections of `gateway.yaml`, reporting every problem.
+struct DocumentReader {
+    let file: String
+    let root: ConfigNode
+    let registry: PluginRegistry
+    let diagnostics: Diagnostics
+
+    static let sections = ["server", "sources", "endpoints"]
+
+    func read() -> GatewayConfiguration? {
+        guard let entries = root.mapping else {
+            diagnostics.report(
+                "the configuration must be a map with 'server', 'sources' and 'endpoints', found \(root.kindDescription)",
+                at: root.location)
+            return nil
+        }
+        for entry in entries where !Self.sections.contains(entry.key) {
+            let hint = Suggestion.hint(for: entry.key, among: Self.sections)
+            diagnostics.report("unknown key '\(entry.key)' at the top level.\(hint)", at: entry.keyLocation)
+        }
+        let server = root["server"].flatMap { ServerSectionReader(diagnostics: diagnostics).read($0) } ?? ServerConfig()
+        let sources = SourcesSectionReader(registry: registry, diagnostics: diagnostics).read(root["sources"], root: root)
+        // Endpoints may name any declared source, valid or not: a broken source is reported once, where it is.
+        let declared = root["sources"]?.mapping?.map(\.key) ?? []
+        let endpoints = EndpointsSectionReader(registry: registry, diagnostics: diagnostics, declaredSources: declared)
+            .read(root["endpoints"], root: root)
+        return GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints)
+    }
+}

@@ -1,0 +1,122 @@
+import GatewayPlugin
+
+/// Reads `endpoints:` and each endpoint's pipeline.
+struct EndpointsSectionReader {
+    let registry: PluginRegistry
+    let diagnostics: Diagnostics
+    let declaredSources: [String]
+
+    /// Paths the server answers itself; an endpoint may not take them.
+    static let reservedPaths = ["/healthz", "/readyz", "/metrics", "/_gateway/status"]
+    static let defaultReplay = 1000
+
+    func read(_ node: ConfigNode?, root: ConfigNode) -> [EndpointConfig] {
+        guard let node else {
+            diagnostics.report("the configuration needs 'endpoints', a list of streams to serve", at: root.location)
+            return []
+        }
+        guard let elements = node.sequence else {
+            diagnostics.report("'endpoints' must be a list, found \(node.kindDescription)", at: node.location)
+            return []
+        }
+        var endpoints: [EndpointConfig] = []
+        var seenPaths: [String: SourceLocation] = [:]
+        for element in elements {
+            guard let endpoint = readEndpoint(element) else { continue }
+            if let first = seenPaths[endpoint.path] {
+                diagnostics.report("duplicate endpoint path '\(endpoint.path)' (first declared at \(first))", at: endpoint.location)
+                continue
+            }
+            seenPaths[endpoint.path] = endpoint.location
+            endpoints.append(endpoint)
+        }
+        return endpoints
+    }
+
+    private func readEndpoint(_ node: ConfigNode) -> EndpointConfig? {
+        let options = OptionsReader(node: node, context: "endpoint", diagnostics: diagnostics)
+        guard node.mapping != nil else { return nil }
+        let path = options.string("path", required: true)
+        var pathLocation = node.location
+        if let path, let pathNode = node["path"] {
+            pathLocation = pathNode.location
+            if !path.hasPrefix("/") || path.contains("?") || path.contains("#") || path.contains(" ") {
+                options.report("'path' must start with '/' and hold no query, found '\(path)'", at: pathNode.location)
+            } else if Self.reservedPaths.contains(path) {
+                options.report("'path' '\(path)' is served by the gateway itself; choose another", at: pathNode.location)
+            }
+        }
+        let from = readFrom(options)
+        let pipeline = readPipeline(options)
+        let replay = options.int("replay", default: Self.defaultReplay, in: 0...10_000_000)
+        let ids = options.choice("ids", of: ["sequence", "source"], default: "sequence").flatMap(IDMode.init(rawValue:))
+        let auth = readAuth(options)
+        options.finish()
+        guard options.isValid, let path, let from, let pipeline, let replay, let ids else { return nil }
+        return EndpointConfig(
+            path: path, from: from, pipeline: pipeline, replay: replay, ids: ids, auth: auth ?? nil, location: pathLocation)
+    }
+
+    private func readFrom(_ options: OptionsReader) -> [String]? {
+        guard let fromNode = options.node["from"] else {
+            options.report("endpoint needs 'from', the sources it streams")
+            _ = options.node("from")
+            return nil
+        }
+        guard let names = options.stringList("from") else { return nil }
+        if names.isEmpty {
+            options.report("'from' must name at least one source", at: fromNode.location)
+        }
+        for (index, name) in names.enumerated() where !declaredSources.contains(name) {
+            let location = fromNode.sequence?[index].location ?? fromNode.location
+            let hint = Suggestion.hint(for: name, among: declaredSources)
+            options.report("'from' names unknown source '\(name)'.\(hint)", at: location)
+        }
+        return names
+    }
+
+    private func readPipeline(_ options: OptionsReader) -> [PipelineStep]? {
+        guard let node = options.node("pipeline") else { return [] }
+        guard let elements = node.sequence else {
+            options.report("'pipeline' must be a list of steps like '- filter: {…}', found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        var steps: [PipelineStep] = []
+        for (index, element) in elements.enumerated() {
+            guard let entries = element.mapping, entries.count == 1, let step = entries.first else {
+                options.report(
+                    "each pipeline step is a map with one key, the transform's name (like '- rename: {a: b}')", at: element.location)
+                continue
+            }
+            guard let plugin = registry.transforms[step.key] else {
+                let hint = Suggestion.hint(for: step.key, among: registry.transforms.keys)
+                let known = registry.transforms.keys.sorted().joined(separator: ", ")
+                options.report("unknown transform '\(step.key)'.\(hint) Known transforms: \(known)", at: step.keyLocation)
+                continue
+            }
+            let reader = OptionsReader(node: step.value, context: "pipeline[\(index)] '\(step.key)'", diagnostics: diagnostics)
+            let factory = plugin.prepare(reader)
+            reader.finish()
+            if let factory {
+                steps.append(PipelineStep(name: step.key, factory: factory, location: step.keyLocation))
+            }
+        }
+        return steps
+    }
+
+    /// `nil` on error, `.some(nil)` when there is no auth.
+    private func readAuth(_ options: OptionsReader) -> AuthConfig?? {
+        guard let auth = options.nested("auth") else { return .some(nil) }
+        let tokens = auth.stringList("tokens")
+        auth.finish()
+        guard let tokens else {
+            if auth.isValid { auth.report("'auth' needs 'tokens', a list of accepted bearer tokens") }
+            return nil
+        }
+        if tokens.isEmpty || tokens.contains(where: \.isEmpty) {
+            auth.report("'auth.tokens' must hold non-empty tokens (is an environment variable empty?)", at: auth.node["tokens"]?.location)
+            return nil
+        }
+        return .some(AuthConfig(tokens: tokens))
+    }
+}

@@ -1,0 +1,67 @@
+import GatewayPlugin
+
+/// One entry of `endpoints:`: a downstream SSE stream.
+public struct EndpointConfig: Sendable {
+    /// `path`: the URL path clients request, starting with `/`.
+    public var path: String
+    /// `from`: the names of the sources merged into this stream, in arrival order.
+    public var from: [String]
+    /// `pipeline`: the transforms applied in order.
+    public var pipeline: [PipelineStep]
+    /// `replay`: events held for `Last-Event-ID` resume (0 = none).
+    public var replay: Int
+    /// `ids`: how events sent on this endpoint are identified.
+    public var ids: IDMode
+    /// `auth`: tokens a client must present, or `nil` for an open stream.
+    public var auth: AuthConfig?
+    /// Where the endpoint is declared.
+    public var location: SourceLocation
+
+    /// Creates an endpoint entry.
+    public init(
+        path: String, from: [String], pipeline: [PipelineStep], replay: Int, ids: IDMode, auth: AuthConfig?,
+        location: SourceLocation
+    ) {
+        self.path = path
+        self.from = from
+        self.pipeline = pipeline
+        self.replay = replay
+        self.ids = ids
+        self.auth = auth
+        self.location = location
+    }
+}
+
+/// `ids:` — who names the events an endpoint sends.
+public enum IDMode: String, Sendable {
+    /// The endpoint numbers its events `EPOCH-N`; EPOCH names this run of the gateway.
+    case sequence
+    /// Each event keeps the id its source gave it.
+    case source
+}
+
+/// `auth:` — bearer tokens accepted from `Authorization: Bearer T` or `?access_token=T`.
+public struct AuthConfig: Sendable {
+    /// The accepted tokens.
+    public var tokens: [String]
+
+    /// Creates an auth policy.
+    public init(tokens: [String]) { self.tokens = tokens }
+}
+
+/// One step of a pipeline: a transform plugin with validated options.
+public struct PipelineStep: Sendable {
+    /// The plugin name (`filter`, `rename`, …).
+    public var name: String
+    /// Makes the step's transform, one instance per endpoint.
+    public var factory: TransformFactory
+    /// Where the step is declared.
+    public var location: SourceLocation
+
+    /// Creates a step.
+    public init(name: String, factory: TransformFactory, location: SourceLocation) {
+        self.name = name
+        self.factory = factory
+        self.location = location
+    }
+}

@@ -1,0 +1,91 @@
+/// The `server:` section: where the gateway listens and how it treats clients.
+public struct ServerConfig: Sendable {
+    /// `listen`: host and port to bind. `[::]:8080` binds all IPv6 and IPv4 addresses.
+    public var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080)
+    /// `heartbeat`: a `: ping` comment is sent on a stream idle this long.
+    public var heartbeat: Duration = .seconds(15)
+    /// `retry`: the `retry:` hint sent to each client on connect.
+    public var retry: Duration = .seconds(2)
+    /// `max_clients`: over it, new streams get `503` with `Retry-After`.
+    public var maxClients: Int = 10_000
+    /// `client_buffer`: bytes queued for one slow client before it is cut off.
+    public var clientBuffer: Int = 1 << 20
+    /// `cors`: cross-origin handling; `nil` sends no CORS headers.
+    public var cors: CORSConfig?
+    /// `tls`: HTTPS when set.
+    public var tls: TLSConfig?
+    /// `dashboard`: the live HTML view at `/` (when no endpoint claims `/`).
+    public var dashboard: Bool = true
+    /// `metrics`: Prometheus text at `/metrics`.
+    public var metrics: Bool = true
+
+    /// The defaults of SPEC §2.
+    public init() {}
+}
+
+/// A host and port to listen on.
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or address literal, without brackets.
+    public var host: String
+    /// The TCP port; 0 picks a free one.
+    public var port: Int
+
+    /// Creates an address.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `host:port`, with brackets around IPv6 literals.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces); `nil` when malformed.
+    public static func parse(_ text: String) -> ListenAddress? {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let port = Int(portText), (0...65535).contains(port), !host.contains(" ") else { return nil }
+        return ListenAddress(host: String(host), port: port)
+    }
+}
+
+/// `cors:` — which origins may read the streams from a browser.
+public struct CORSConfig: Sendable {
+    /// Allowed origins; `*` allows any.
+    public var origins: [String]
+
+    /// Creates a CORS policy.
+    public init(origins: [String]) { self.origins = origins }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, or `nil` to send none.
+    public func allowedOrigin(for origin: String?) -> String? {
+        if origins.contains("*") { return "*" }
+        guard let origin, origins.contains(origin) else { return nil }
+        return origin
+    }
+}
+
+/// `tls:` — certificate and key files (PEM) for HTTPS.
+public struct TLSConfig: Sendable {
+    /// Path of the certificate chain, PEM.
+    public var cert: String
+    /// Path of the private key, PEM.
+    public var key: String
+
+    /// Creates a TLS configuration.
+    public init(cert: String, key: String) {
+        self.cert = cert
+        self.key = key
+    }
+}

@@ -1,0 +1,74 @@
+import Logging
+
+/// One step of an endpoint's pipeline: takes an event, gives back zero, one or several.
+///
+/// Each endpoint gets its own instance, so state (a dedupe window) is per endpoint. The
+/// gateway calls ``process(_:into:)`` serially, one event at a time, in order, on the hot
+/// path: keep it synchronous and cheap, and do no I/O there.
+///
+/// A transform that produces events on its own schedule (a throttle's timer, a subprocess's
+/// output) receives a ``TransformContext`` in ``start(_:)`` and emits through it; those
+/// events continue through the steps after this one.
+///
+/// ```swift
+/// final class Uppercase: Transform {
+///     func process(_ event: Event, into output: inout [Event]) {
+///         var event = event
+///         event.data = event.data.uppercased()
+///         output.append(event)
+///     }
+/// }
+/// ```
+public protocol Transform: AnyObject {
+    /// Appends what becomes of `event` to `output` (nothing drops it).
+    func process(_ event: Event, into output: inout [Event])
+
+    /// Called once before the first event, with the means to emit events later.
+    func start(_ context: TransformContext)
+
+    /// Called once on shutdown; stop timers and subprocesses here.
+    func stop()
+}
+
+extension Transform {
+    /// Most transforms need no start.
+    public func start(_ context: TransformContext) {}
+    /// Most transforms need no stop.
+    public func stop() {}
+}
+
+/// What a transform is given when its endpoint starts.
+public struct TransformContext: Sendable {
+    /// The endpoint path this pipeline belongs to.
+    public let endpoint: String
+    /// A logger with `endpoint` and `transform` metadata set.
+    public let logger: Logger
+    private let emitLater: @Sendable ([Event]) -> Void
+    private let drop: @Sendable (_ reason: String, _ count: Int) -> Void
+
+    /// Creates a context.
+    /// - Parameters:
+    ///   - endpoint: the endpoint path.
+    ///   - logger: the logger to use.
+    ///   - emit: feeds events into the steps after this transform, serialised with `process`.
+    ///   - dropped: counts events this transform lost (a crashed subprocess, a full queue).
+    public init(
+        endpoint: String,
+        logger: Logger,
+        emit: @escaping @Sendable ([Event]) -> Void,
+        dropped: @escaping @Sendable (_ reason: String, _ count: Int) -> Void
+    ) {
+        self.endpoint = endpoint
+        self.logger = logger
+        self.emitLater = emit
+        self.drop = dropped
+    }
+
+    /// Sends events produced outside ``Transform/process(_:into:)`` down the pipeline.
+    public func emit(_ events: [Event]) {
+        if !events.isEmpty { emitLater(events) }
+    }
+
+    /// Counts events the transform could not pass on, by reason.
+    public func dropped(reason: String, count: Int = 1) { drop(reason, count) }
+}

@@ -1,0 +1,4 @@
+import GatewayCLI
+import GatewayPlugin
+
+await Gateway.main(plugins: .builtins)
