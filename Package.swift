@@ -41,6 +41,9 @@ let package = Package(
                 "GatewayConfig",
                 "GatewayPlugin",
                 "GenerateSource",
+                "FilterTransform",
+                "RenameTransform",
+                "DedupeTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +53,9 @@ let package = Package(
         // MARK: Built-in plugins (one folder each under Plugins/)
 
         .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
+        .target(name: "FilterTransform", dependencies: ["GatewayPlugin"], path: "Plugins/FilterTransform"),
+        .target(name: "RenameTransform", dependencies: ["GatewayPlugin"], path: "Plugins/RenameTransform"),
+        .target(name: "DedupeTransform", dependencies: ["GatewayPlugin"], path: "Plugins/DedupeTransform"),
 
         // MARK: Tests
 
@@ -57,5 +63,8 @@ let package = Package(
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
         .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin"]),
+        .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
     ]
 )
