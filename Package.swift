@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "GatewayCLI", targets: ["GatewayCLI"]),
         /// The plugin API alone, for packages that only provide plugins.
         .library(name: "GatewayPlugin", targets: ["GatewayPlugin"]),
+        /// The configuration loader; also lets plugin tests read options from YAML (`prepare(yaml:)`).
+        .library(name: "GatewayConfig", targets: ["GatewayConfig"]),
         .library(name: "EventStream", targets: ["EventStream"]),
     ],
     dependencies: [
