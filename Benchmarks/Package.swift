@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Benchmarks live in their own package so that the gateway's tests never build or time them.
-// Run: swift run -c release --package-path Benchmarks CodecBenchmark [--quick]
+// Run: swift run -c release --package-path Benchmarks CodecBenchmark [--quick] (or PipelineBenchmark)
 let package = Package(
     name: "Benchmarks",
     dependencies: [
@@ -12,6 +12,14 @@ let package = Package(
         .executableTarget(
             name: "CodecBenchmark",
             dependencies: [.product(name: "EventStream", package: "gateway")]
-        )
+        ),
+        .executableTarget(
+            name: "PipelineBenchmark",
+            dependencies: [
+                .product(name: "GatewayCLI", package: "gateway"),
+                .product(name: "GatewayConfig", package: "gateway"),
+                .product(name: "GatewayPlugin", package: "gateway"),
+            ]
+        ),
     ]
 )

@@ -7,3 +7,5 @@ swift build -c release --product CodecBenchmark
 mkdir -p results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 .build/release/CodecBenchmark "$@" | tee "results/codec-$stamp.txt"
+swift build -c release --product PipelineBenchmark
+.build/release/PipelineBenchmark "$@" | tee "results/pipeline-$stamp.txt"
