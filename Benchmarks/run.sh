@@ -1,11 +1,76 @@
 #!/usr/bin/env bash
-# Builds the benchmarks (release) and runs them; extra arguments go to each benchmark (`--quick` for a
-# sub-second smoke run). Each table is also saved under Benchmarks/results/, which git ignores.
+# The benchmarks (see README.md): the codec and pipeline microbenchmarks, then the fan-out
+# comparison of the gateway against nginx+nchan.
+#
+#   Benchmarks/run.sh                 everything (fan-out: about 15 minutes, scenarios a-d, 3 runs each)
+#   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
+#   Benchmarks/run.sh --only micro    just the codec and pipeline microbenchmarks
+#   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
+#
+# The fan-out part installs what it needs from Debian when missing (nginx-light,
+# libnginx-mod-nchan, gcc, python3), builds the gateway in release and the C load client and
+# origin, then runs bench.py, which prints one table and writes the raw figures under
+# Benchmarks/results/ (ignored by git). Every process it starts is stopped by pid when it
+# ends, however it ends.
 set -euo pipefail
 cd "$(dirname "$0")"
-swift build -c release --product CodecBenchmark
+here="$(pwd)"
+
+only=""
+quick=()
+fanout_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only="$2"; shift ;;
+    --only=*) only="${1#--only=}" ;;
+    --quick) quick=(--quick); fanout_args+=(--quick) ;;
+    *) fanout_args+=("$1") ;;
+  esac
+  shift
+done
+case "$only" in ""|micro|fanout) ;; *) echo "run.sh: --only takes micro or fanout" >&2; exit 2 ;; esac
+
 mkdir -p results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-.build/release/CodecBenchmark "$@" | tee "results/codec-$stamp.txt"
-swift build -c release --product PipelineBenchmark
-.build/release/PipelineBenchmark "$@" | tee "results/pipeline-$stamp.txt"
+
+# --- microbenchmarks ---------------------------------------------------------------------
+if [ "$only" != fanout ]; then
+  swift build -c release --product CodecBenchmark
+  .build/release/CodecBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/codec-$stamp.txt"
+  swift build -c release --product PipelineBenchmark
+  .build/release/PipelineBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/pipeline-$stamp.txt"
+fi
+[ "$only" = micro ] && exit 0
+
+# --- fan-out: Debian packages ------------------------------------------------------------
+need=()
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing from Debian: ${need[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# (Installing nginx may start the distribution's own nginx service; the benchmark never uses it.)
+
+# --- fan-out: the C load client and origin -------------------------------------------------
+mkdir -p .build/tools
+for tool in loadclient origin; do
+  if [ ! -x ".build/tools/$tool" ] || [ "tools/$tool.c" -nt ".build/tools/$tool" ]; then
+    gcc -O2 -Wall -pthread -o ".build/tools/$tool" "tools/$tool.c"
+  fi
+done
+
+# --- fan-out: the gateway, release, built in this package's .build (shared with the microbenchmarks)
+swift build -c release --product gateway
+gateway_bin="$(swift build -c release --show-bin-path)/gateway"
+
+# 10,000 clients need more open files than the usual default of 1024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+exec python3 "$here/bench.py" --gateway "$gateway_bin" "${fanout_args[@]+"${fanout_args[@]}"}"

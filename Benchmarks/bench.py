@@ -1,0 +1,605 @@
+#!/usr/bin/env python3
+"""Fan-out benchmark: the gateway against nginx+nchan (and a C floor), side by side.
+
+Started by Benchmarks/run.sh, which installs nginx + nchan, builds the gateway and the
+C tools, then calls this script. Every process started here is stopped by pid on exit.
+
+Per run: a fresh server under test (pinned to one CPU unless --no-pin), the origin
+publishing events at a fixed rate (to the gateway through its `sse` source, to nchan
+through its publisher location), then the load client: connect N clients, warm up,
+measure a window. The server's CPU time (utime + stime from /proc/PID/stat, summed over
+nginx's master and worker) and RSS are sampled exactly at the window's start and end,
+which the load client announces on its stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TOOLS = HERE / ".build" / "tools"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# ------------------------------------------------------------------ processes
+
+_started: list[subprocess.Popen] = []
+
+
+def start(cmd: list[str], **kw) -> subprocess.Popen:
+    p = subprocess.Popen(cmd, **kw)
+    _started.append(p)
+    return p
+
+
+def stop(p: subprocess.Popen | None, sig=signal.SIGTERM, timeout=10.0) -> None:
+    """Stops one process we started, by its pid: `sig`, then SIGKILL after `timeout`."""
+    if p is None or p.poll() is not None:
+        return
+    try:
+        os.kill(p.pid, sig)
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+    except ProcessLookupError:
+        pass
+
+
+def stop_all() -> None:
+    for p in reversed(_started):
+        stop(p, timeout=5)
+
+
+atexit.register(stop_all)
+for _s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(_s, lambda *_: sys.exit(130))
+
+# ------------------------------------------------------------------ /proc
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return 0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+    except FileNotFoundError:
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(x) for x in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def machine_busy_ticks() -> int:
+    f = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    v = [int(x) for x in f]
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]  # user nice system irq softirq steal
+
+
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout=20.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return 0
+
+
+def pin(cpu: str | None) -> list[str]:
+    return ["taskset", "-c", cpu] if cpu else []
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+# ------------------------------------------------------------------ servers under test
+
+
+class Server:
+    """One server under test: started fresh for each run, stopped by pid."""
+
+    name = "?"
+    sub_path = "/sub"
+
+    def __init__(self, args, workdir: Path):
+        self.args = args
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid] if self.proc else []
+
+    def origin_args(self) -> list[str]:
+        return []
+
+    def start(self, origin_port: int) -> None:
+        raise NotImplementedError
+
+    def ready(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        stop(self.proc)
+        self.proc = None
+
+
+class NchanServer(Server):
+    name = "nchan"
+
+    def start(self, origin_port: int) -> None:
+        self.port = free_port()
+        d = Path(tempfile.mkdtemp(prefix="nchan-", dir=self.workdir))
+        (d / "tmp").mkdir()
+        conf = (HERE / "nchan.conf.in").read_text()
+        conf = conf.replace("@DIR@", str(d)).replace("@PORT@", str(self.port)).replace("@MODULE@", self.args.nchan_module)
+        (d / "nginx.conf").write_text(conf)
+        self.log = open(d / "stderr.log", "w")
+        self.proc = start(pin(self.args.server_cpu) + ["nginx", "-p", str(d), "-c", str(d / "nginx.conf")],
+                          stdout=self.log, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        self.dir = d
+
+    def pids(self) -> list[int]:
+        if not self.proc:
+            return []
+        return [self.proc.pid] + children(self.proc.pid)
+
+    def origin_args(self) -> list[str]:
+        return ["--pub", f"127.0.0.1:{self.port}/pub"]
+
+    def stop(self) -> None:
+        if self.proc:
+            workers = children(self.proc.pid)
+            stop(self.proc)  # SIGTERM to the master: fast shutdown, it stops its worker
+            for w in workers:  # a worker outliving its master would be ours to end
+                try:
+                    os.kill(w, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.proc = None
+
+
+class GatewayServer(Server):
+    name = "gateway"
+
+    def start(self, origin_port: int) -> None:
+        self.port = free_port()
+        env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events")
+        self.log = open(self.workdir / f"gateway-{self.port}.log", "w")
+        self.proc = start(pin(self.args.server_cpu) + [self.args.gateway, "run", str(HERE / "gateway-bench.yaml"),
+                                                        "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
+                          env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+
+    def ready(self) -> None:
+        # /readyz turns 200 once the sse source has connected to the origin.
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            s = http_status(f"http://127.0.0.1:{self.port}/readyz")
+            if s == 200:
+                return
+            if s == 404:
+                time.sleep(1)
+                return
+            time.sleep(0.05)
+        raise RuntimeError("gateway: /readyz did not turn 200 within 15 s (is the origin reachable?)")
+
+    def stop(self) -> None:
+        stop(self.proc, signal.SIGTERM, timeout=10)
+        self.proc = None
+
+
+class FloorServer(Server):
+    """The origin itself serving every client: a minimal C writer, the floor for any relay."""
+
+    name = "C floor"
+
+    def start(self, origin_port: int) -> None:
+        self.port = origin_port
+
+    def pids(self) -> list[int]:
+        return [self.origin_pid]
+
+
+SERVERS = {"gateway": GatewayServer, "nchan": NchanServer, "floor": FloorServer}
+
+# ------------------------------------------------------------------ one run
+
+
+def run_once(args, server: Server, *, clients: int, rate: float, size: int, warmup: float, window: float,
+             idle: bool = False) -> dict:
+    """Starts origin and server, runs the load client, returns the figures of one run."""
+    origin_port = free_port()
+    floor = isinstance(server, FloorServer)
+    result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
+    origin = None
+    try:
+        if not floor:
+            server.start(origin_port)
+        origin_cpu = args.server_cpu if floor else args.client_cpu
+        origin = start(pin(origin_cpu) + [str(TOOLS / "origin"), "--port", str(origin_port), "--rate", str(rate),
+                                          "--size", str(size)] + server.origin_args(),
+                       stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        line = origin.stdout.readline()
+        if not line.startswith("listening"):
+            raise RuntimeError(f"origin did not start: {line!r}")
+        if floor:
+            server.origin_pid = origin.pid
+            server.start(origin_port)
+        server.ready()
+        time.sleep(0.3)
+        pids = server.pids()
+        result["load_before"] = loadavg()
+        rss0 = sum(rss_bytes(p) for p in pids)
+        client = start(pin(args.client_cpu) + [str(TOOLS / "loadclient"), "-p", str(server.port), "-u",
+                                               "/events" if floor else server.sub_path, "-n", str(clients), "-w",
+                                               str(warmup), "-d", str(window)],
+                       stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        marks = {}
+        report = None
+        for line in client.stdout:
+            line = line.strip()
+            if line.startswith("connected"):
+                result["connected"] = int(line.split()[1])
+            elif line in ("start", "end"):
+                marks[line] = {
+                    "t": time.monotonic(),
+                    "cpu": sum(cpu_ticks(p) for p in pids),
+                    "rss": sum(rss_bytes(p) for p in pids),
+                    "client_cpu": cpu_ticks(client.pid),
+                    "origin_cpu": cpu_ticks(origin.pid),
+                    "machine": machine_busy_ticks(),
+                }
+            elif line.startswith("{"):
+                report = json.loads(line)
+        client.wait()
+        if report is None or "start" not in marks or "end" not in marks:
+            raise RuntimeError("load client gave no report")
+        a, b = marks["start"], marks["end"]
+        secs = b["t"] - a["t"]
+        cpu_s = (b["cpu"] - a["cpu"]) / CLK_TCK
+        ours = (b["cpu"] - a["cpu"]) + (b["client_cpu"] - a["client_cpu"]) + (
+            0 if floor else b["origin_cpu"] - a["origin_cpu"])
+        result.update(
+            client=report,
+            delivered_per_s=report["events_per_s"],
+            p50_ms=report["latency_ms"]["p50"],
+            p90_ms=report["latency_ms"]["p90"],
+            p99_ms=report["latency_ms"]["p99"],
+            max_ms=report["latency_ms"]["max"],
+            gaps=report["gaps"],
+            dups=report["dups"],
+            disconnects=report["disconnects"],
+            server_cpu_s=cpu_s,
+            server_cpu_pct=100 * cpu_s / secs if secs else None,
+            cpu_s_per_million=(cpu_s / (report["events"] / 1e6)) if report["events"] else None,
+            client_cpu_pct=100 * (b["client_cpu"] - a["client_cpu"]) / CLK_TCK / secs if secs else None,
+            other_load_cores=max(0.0, (b["machine"] - a["machine"] - ours) / CLK_TCK / secs) if secs else None,
+            rss_before_mib=rss0 / 2**20,
+            rss_mib=a["rss"] / 2**20,
+            rss_per_client_kib=(a["rss"] - rss0) / 1024 / clients,
+            load_after=loadavg(),
+        )
+    finally:
+        stop(origin, signal.SIGTERM)
+        if origin is not None and origin.stdout:
+            for line in origin.stdout.read().splitlines():
+                if line.startswith("{"):
+                    result["origin"] = json.loads(line)
+        server.stop()
+    return result
+
+
+def passes(r: dict, clients: int, rate: float) -> bool:
+    return (r.get("p99_ms") is not None and r["p99_ms"] < 100 and r["gaps"] == 0 and r["dups"] == 0
+            and r["disconnects"] == 0 and r["delivered_per_s"] >= 0.98 * clients * rate)
+
+
+# ------------------------------------------------------------------ scenarios
+
+def scenario_defs(quick: bool) -> dict:
+    if quick:
+        return {
+            "a": dict(title="(a) 50 clients x 100 ev/s (quick)", clients=50, rate=100, size=200, warmup=0.5, window=1.5),
+            "d": dict(title="(d) idle, 200 clients (quick)", clients=200, rate=0, size=200, warmup=0.5, window=0.5,
+                      idle=True),
+        }
+    return {
+        "a": dict(title="(a) 1,000 clients x 100 ev/s, 200 B", clients=1000, rate=100, size=200, warmup=3, window=20),
+        "b": dict(title="(b) 10,000 clients x 10 ev/s, 200 B", clients=10000, rate=10, size=200, warmup=5, window=20),
+        "c": dict(title="(c) max rate at 1,000 clients, p99 < 100 ms, no gaps", clients=1000, size=200, warmup=3,
+                  window=10, search=True),
+        "d": dict(title="(d) idle, 10,000 clients", clients=10000, rate=0, size=200, warmup=5, window=2, idle=True),
+    }
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def brief(r: dict) -> str:
+    if "error" in r:
+        return f"ERROR {r['error']}"
+    if r.get("rate", 0) == 0:
+        return f"connected {r.get('connected')}  rss/client {r['rss_per_client_kib']:.2f} KiB  load {r['load_before']:.2f}"
+    return (f"{r['delivered_per_s']:>10,.0f}/s  p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:8.2f} ms  "
+            f"cpu {r['server_cpu_pct']:5.1f}%  {r['cpu_s_per_million'] or 0:5.2f} cpu-s/M  gaps {r['gaps']} "
+            f"disc {r['disconnects']}  client {r['client_cpu_pct']:.0f}%  other load {r['other_load_cores']:.2f}")
+
+
+def safe_run(args, server, **kw) -> dict:
+    try:
+        return run_once(args, server, **kw)
+    except Exception as e:  # one broken run is reported, the others go on
+        server.stop()
+        return {"server": server.name, "error": str(e), **{k: kw[k] for k in ("clients", "rate")}}
+
+
+def search(args, server: Server, sc: dict) -> dict:
+    """Highest publish rate (ev/s) that `clients` sustain with p99 < 100 ms and no gaps."""
+    steps = []
+    clients = sc["clients"]
+    kw = dict(clients=clients, size=sc["size"], warmup=sc["warmup"], window=sc["window"])
+    good, bad = 0.0, None
+    for rate in args.search_rates:
+        r = safe_run(args, server, rate=rate, **kw)
+        ok = "error" not in r and passes(r, clients, rate)
+        steps.append({**r, "pass": ok})
+        log(f"    {server.name:8s} rate {rate:6.0f}: {'pass' if ok else 'FAIL'}  {brief(r)}")
+        if ok:
+            good = rate
+        else:
+            bad = rate
+            break
+    for _ in range(args.bisect if bad else 0):
+        rate = round((good + bad) / 2 / 10) * 10
+        if rate <= good or rate >= bad:
+            break
+        r = safe_run(args, server, rate=rate, **kw)
+        ok = "error" not in r and passes(r, clients, rate)
+        steps.append({**r, "pass": ok})
+        log(f"    {server.name:8s} rate {rate:6.0f}: {'pass' if ok else 'FAIL'}  {brief(r)}")
+        if ok:
+            good = rate
+        else:
+            bad = rate
+    best = [s for s in steps if s["pass"] and s["rate"] == good]
+    return {"server": server.name, "steps": steps, "max_rate": good, "max_deliveries_per_s": good * clients,
+            "at_max": best[0] if best else None}
+
+
+# ------------------------------------------------------------------ report
+
+METRICS = [  # key, label, format, better
+    ("delivered_per_s", "delivered events/s", "{:,.0f}", "higher"),
+    ("p50_ms", "latency p50 (ms)", "{:.2f}", "lower"),
+    ("p99_ms", "latency p99 (ms)", "{:.2f}", "lower"),
+    ("cpu_s_per_million", "server CPU-s per M deliveries", "{:.2f}", "lower"),
+    ("server_cpu_pct", "server CPU (% of a core)", "{:.0f}", "lower"),
+    ("gaps", "gaps (sum over clients)", "{:,.0f}", "lower"),
+    ("disconnects", "disconnects", "{:,.0f}", "lower"),
+]
+IDLE_METRICS = [
+    ("connected", "clients connected", "{:,.0f}", "higher"),
+    ("rss_per_client_kib", "RSS per client (KiB)", "{:.2f}", "lower"),
+    ("rss_mib", "server RSS with clients (MiB)", "{:.1f}", "lower"),
+]
+
+
+def summarize(runs: list[dict], keys) -> dict:
+    ok = [r for r in runs if "error" not in r]
+    return {k: median([r.get(k) for r in ok]) for k, *_ in keys} | {"runs": len(ok), "errors": len(runs) - len(ok)}
+
+
+def fmt(v, f):
+    return "—" if v is None else f.format(v)
+
+
+def table(results: dict, servers: list[str], defs: dict) -> str:
+    names = [SERVERS[s].name for s in servers]
+    has_ratio = "gateway" in servers and "nchan" in servers
+    head = f"{'scenario / figure (median of runs)':<44}" + "".join(f"{n:>14}" for n in names)
+    if has_ratio:
+        head += f"{'gateway/nchan':>15}"
+    out = [head, "-" * len(head)]
+    for key, sc in defs.items():
+        if key not in results:
+            continue
+        res = results[key]
+        out.append(sc["title"])
+        if sc.get("search"):
+            vals = {s: res[s]["max_deliveries_per_s"] if s in res else None for s in servers}
+            rows = [("max deliveries/s (p99<100ms, no gaps)", vals, "{:,.0f}"),
+                    ("publish rate at that point (ev/s)", {s: res[s]["max_rate"] if s in res else None for s in servers}, "{:,.0f}"),
+                    ("p99 at that point (ms)", {s: (res[s]["at_max"] or {}).get("p99_ms") if s in res else None for s in servers}, "{:.2f}"),
+                    ("server CPU-s per M at that point", {s: (res[s]["at_max"] or {}).get("cpu_s_per_million") if s in res else None for s in servers}, "{:.2f}")]
+            for label, vals, f in rows:
+                line = f"  {label:<42}" + "".join(f"{fmt(vals[s], f):>14}" for s in servers)
+                if has_ratio:
+                    g, n = vals["gateway"], vals["nchan"]
+                    line += f"{(f'{g / n:.2f}' if g is not None and n else '—'):>15}"
+                out.append(line)
+            continue
+        keys = IDLE_METRICS if sc.get("idle") else METRICS
+        for k, label, f, better in keys:
+            vals = {s: res[s]["median"].get(k) if s in res else None for s in servers}
+            line = f"  {label:<42}" + "".join(f"{fmt(vals[s], f):>14}" for s in servers)
+            if has_ratio:
+                g, n = vals["gateway"], vals["nchan"]
+                line += f"{(f'{g / n:.2f}' if g is not None and n else '—'):>15}"
+            out.append(line)
+        runs = {s: f"{res[s]['median']['runs']}" + (f" ({res[s]['median']['errors']} failed)" if res[s]['median']['errors'] else "") for s in servers if s in res}
+        out.append(f"  {'runs':<42}" + "".join(f"{runs.get(s, '—'):>14}" for s in servers))
+    return "\n".join(out)
+
+
+def machine_info(args) -> dict:
+    def cmd(c):
+        try:
+            return subprocess.run(c, capture_output=True, text=True, timeout=10).stdout.strip() or \
+                   subprocess.run(c, capture_output=True, text=True, timeout=10).stderr.strip()
+        except Exception:
+            return None
+    model = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                  if l.startswith("model name")), platform.processor())
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    return {"cpus": os.cpu_count(), "cpu_model": model, "mem_mib": mem, "kernel": platform.release(),
+            "os": cmd(["sh", "-c", ". /etc/os-release; echo $PRETTY_NAME"]), "nginx": cmd(["nginx", "-v"]),
+            "nchan_module": args.nchan_module, "gateway": cmd([args.gateway, "--version"]) if args.gateway else None,
+            "swift": (cmd(["swift", "--version"]) or "").splitlines()[0:1],
+            "pinning": {"server_cpu": args.server_cpu, "client_and_origin_cpu": args.client_cpu},
+            "nofile": cmd(["sh", "-c", "ulimit -n"]), "loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds that proves everything starts")
+    ap.add_argument("--runs", type=int, default=3, help="runs per server and scenario, alternating servers (default 3)")
+    ap.add_argument("--scenarios", default=None, help="comma-separated subset of a,b,c,d")
+    ap.add_argument("--servers", default="gateway,nchan,floor", help="comma-separated: gateway, nchan, floor")
+    ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
+    ap.add_argument("--nchan-module", default="/usr/lib/nginx/modules/ngx_nchan_module.so")
+    ap.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    ap.add_argument("--search-rates", default="100,200,300,400,500,600,800,1000,1300,1600,2000")
+    ap.add_argument("--bisect", type=int, default=2, help="bisection steps after the first failing rate in (c)")
+    ap.add_argument("--out", default=None, help="JSON file for the raw figures (default Benchmarks/results/…)")
+    args = ap.parse_args()
+    args.search_rates = [float(x) for x in args.search_rates.split(",")]
+    ncpu = os.cpu_count() or 1
+    args.server_cpu = None if args.no_pin or ncpu < 2 else str(ncpu - 1)
+    args.client_cpu = None if args.no_pin or ncpu < 2 else ",".join(str(i) for i in range(ncpu - 1))
+
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    for s in servers:
+        if s not in SERVERS:
+            ap.error(f"unknown server {s!r}; choose from {', '.join(SERVERS)}")
+    if "gateway" in servers:
+        reason = gateway_unrunnable(args.gateway)
+        if reason:
+            log(f"gateway: skipped, {reason}")
+            servers.remove("gateway")
+    defs = scenario_defs(args.quick)
+    if args.scenarios:
+        want = args.scenarios.split(",")
+        defs = {k: v for k, v in defs.items() if k in want}
+    runs = 1 if args.quick else args.runs
+    if args.quick:
+        args.search_rates, args.bisect = args.search_rates[:1], 0
+
+    workdir = Path(tempfile.mkdtemp(prefix="gateway-bench-"))
+    info = machine_info(args)
+    log(f"machine: {info['cpus']} x {info['cpu_model']}, {info['mem_mib']} MiB, load {' '.join(info['loadavg_start'])}; "
+        f"server on CPU {args.server_cpu}, load client + origin on CPU {args.client_cpu}; logs in {workdir}")
+    results: dict = {}
+    for key, sc in defs.items():
+        log(f"{sc['title']}")
+        results[key] = {}
+        if sc.get("search"):
+            for s in servers:
+                if s == "floor":
+                    continue  # the floor is a reference for (a) and (b); its maximum is the load client's
+                results[key][s] = search(args, SERVERS[s](args, workdir), sc)
+            continue
+        per: dict[str, list] = {s: [] for s in servers}
+        for i in range(runs):
+            order = servers if i % 2 == 0 else list(reversed(servers))
+            for s in order:
+                r = safe_run(args, SERVERS[s](args, workdir), clients=sc["clients"], rate=sc["rate"],
+                             size=sc["size"], warmup=sc["warmup"], window=sc["window"], idle=sc.get("idle", False))
+                per[s].append(r)
+                log(f"    {SERVERS[s].name:8s} run {i + 1}: {brief(r)}")
+        for s in servers:
+            results[key][s] = {"runs": per[s], "median": summarize(per[s], IDLE_METRICS if sc.get("idle") else METRICS)}
+
+    shown = [s for s in servers if s in SERVERS]
+    text = table(results, shown, defs)
+    info["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
+    print()
+    print(f"Machine: {info['cpus']} x {info['cpu_model']}, {info['mem_mib']} MiB, {info['os']}, kernel {info['kernel']}")
+    print(f"Load average at start {' '.join(info['loadavg_start'])}, at end {' '.join(info['loadavg_end'])}; "
+          f"server pinned to CPU {args.server_cpu}, load client and origin on CPU {args.client_cpu}")
+    print(text)
+    print("ratio = gateway / nchan (latency, CPU, RSS: lower is better; delivered/s, max deliveries/s: higher is better)")
+    out = Path(args.out) if args.out else HERE / "results" / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}{'-quick' if args.quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": info, "quick": args.quick, "servers": shown,
+                               "scenarios": {k: {"definition": defs[k], "results": v} for k, v in results.items()},
+                               "table": text}, indent=1))
+    print(f"raw figures: {out}")
+    failed = any("error" in r for sc in results.values() for res in sc.values() for r in res.get("runs", res.get("steps", [])))
+    return 1 if failed and args.quick else 0
+
+
+def gateway_unrunnable(binary: str) -> str | None:
+    """Why the gateway side cannot run (no binary, no `run`, no `sse` source), or None."""
+    if not Path(binary).exists():
+        return f"{binary} not built"
+    r = subprocess.run([binary, "check", str(HERE / "gateway-bench.yaml")], capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"'gateway check gateway-bench.yaml' failed: {(r.stderr or r.stdout).strip().splitlines()[:3]}"
+    r = subprocess.run([binary, "run", "--help"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return "this build has no 'gateway run'"
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

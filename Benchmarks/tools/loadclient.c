@@ -1,0 +1,632 @@
+// loadclient: N Server-Sent Events connections over epoll, measuring what arrives.
+//
+// Each event's data is expected to carry `"seq":N` and `"ts":MICROS` (CLOCK_REALTIME
+// microseconds at publication), as written by origin.c. For every event the client
+// records the latency (now - ts) in a log-linear histogram and checks the sequence
+// per connection (a jump forward is a gap, a step back or repeat is a duplicate).
+//
+// The stream is parsed properly: HTTP/1.1 status and headers, chunked transfer coding
+// when the server uses it, and SSE framing per the WHATWG rules (lines end with CRLF,
+// LF or a lone CR, a CR at the end of one read may pair with an LF at the start of the
+// next, an empty line dispatches, several `data:` lines join with LF). Any read may hold
+// several events or a fraction of one.
+//
+// Why C and epoll: the client must absorb well over a million events a second on one
+// core so that the server, not the client, is what a benchmark measures. A plain
+// level-triggered epoll loop with one reusable read buffer per thread costs one read(2)
+// per ready socket and a byte scan per event; nothing is allocated per event.
+//
+// Output: progress lines on stdout ("connected N", "start", "end") so a driver can sample
+// the server's CPU exactly over the measurement window, then one JSON object line.
+//
+// Build: gcc -O2 -pthread -o loadclient loadclient.c
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+// ---------------------------------------------------------------- options
+
+static const char *opt_host = "127.0.0.1";
+static int opt_port = 8080;
+static const char *opt_path = "/";
+static int opt_clients = 100;
+static double opt_duration = 10.0;   // measurement window, seconds
+static double opt_warmup = 2.0;      // after every client is connected, seconds
+static double opt_connect_timeout = 60.0;
+static int opt_threads = 1;
+static int opt_pending = 256;        // connections in flight (connecting or awaiting headers) at once
+static int opt_reconnect_ms = 250;   // 0: do not reconnect
+static int opt_rcvbuf = 0;           // SO_RCVBUF, 0 = kernel default
+static int opt_verbose = 0;          // per-client lines for clients with gaps/dups
+
+// ---------------------------------------------------------------- time
+
+static inline int64_t now_us_realtime(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+static inline double now_mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// ---------------------------------------------------------------- histogram
+// Exact microseconds below 2048 µs; above, 1024 sub-buckets per power of two (0.1 %).
+
+#define H_LINEAR 2048
+#define H_SUB_BITS 10
+#define H_SUB (1 << H_SUB_BITS)
+#define H_MAXEXP 40
+#define H_SIZE (H_LINEAR + (H_MAXEXP - 11 + 1) * H_SUB)
+
+static inline int h_index(int64_t v) {
+    if (v < 0) v = 0;
+    if (v < H_LINEAR) return (int)v;
+    int e = 63 - __builtin_clzll((uint64_t)v);  // v in [2^e, 2^(e+1))
+    if (e > H_MAXEXP) e = H_MAXEXP, v = (1LL << (H_MAXEXP + 1)) - 1;
+    int sub = (int)((v >> (e - H_SUB_BITS)) & (H_SUB - 1));
+    return H_LINEAR + (e - 11) * H_SUB + sub;
+}
+static inline int64_t h_value(int i) {  // upper edge of bucket i
+    if (i < H_LINEAR) return i;
+    int e = (i - H_LINEAR) / H_SUB + 11;
+    int sub = (i - H_LINEAR) % H_SUB;
+    return ((int64_t)(H_SUB + sub + 1) << (e - H_SUB_BITS)) - 1;
+}
+
+// ---------------------------------------------------------------- connection
+
+enum { C_IDLE, C_CONNECTING, C_HEADERS, C_BODY, C_WAIT };
+enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER };
+
+#define LINE_CAP 65536
+#define DATA_CAP 4096
+#define HDR_CAP 8192
+
+typedef struct conn {
+    int fd;
+    int state;
+    int index;
+    double retry_at;
+    // HTTP
+    int chunked;
+    int cs;             // chunk state
+    uint64_t chunk_left;
+    char *hdr; int hdr_len;
+    // SSE
+    char *line; int line_len; int line_overflow;
+    int skip_lf;
+    char *data; int data_len; int has_data;
+    // per-connection figures
+    int64_t last_seq;
+    uint64_t events, gaps, dups, events_window;
+    uint64_t unparsed;
+    uint32_t disconnects;
+} conn;
+
+typedef struct worker {
+    int id;
+    int epfd;
+    conn *conns; int nconns;
+    int pending;             // connecting or awaiting headers
+    int next_to_start;       // first-connect ordering
+    int connected;           // currently streaming
+    int ever_connected;
+    uint64_t *hist;
+    // window figures
+    uint64_t w_events, w_bytes, w_gaps, w_dups, w_disconnects, w_unparsed;
+    int64_t w_lat_max; double w_lat_sum;
+    uint64_t http_errors, connect_errors, total_disconnects;
+    int64_t read_now;        // realtime µs at the current read
+    pthread_t thread;
+    char *rbuf;
+} worker;
+
+static struct sockaddr_in server_addr;
+static char request[1024];
+static int request_len;
+static _Atomic int phase = 0;   // 0 connecting/warmup, 1 measuring, 2 done
+static _Atomic int stop_flag = 0;
+static worker *workers;
+
+static void on_signal(int sig) { (void)sig; atomic_store(&stop_flag, 1); }
+
+// ---------------------------------------------------------------- SSE parsing
+
+static inline int64_t parse_int_after(const char *s, int len, const char *key, int keylen, int *ok) {
+    const char *p = memmem(s, len, key, keylen);
+    if (!p) { *ok = 0; return 0; }
+    p += keylen;
+    const char *end = s + len;
+    while (p < end && *p == ' ') p++;
+    int neg = 0;
+    if (p < end && *p == '-') { neg = 1; p++; }
+    if (p >= end || *p < '0' || *p > '9') { *ok = 0; return 0; }
+    int64_t v = 0;
+    while (p < end && *p >= '0' && *p <= '9') { v = v * 10 + (*p - '0'); p++; }
+    return neg ? -v : v;
+}
+
+static void dispatch(worker *w, conn *c) {
+    if (!c->has_data) { c->data_len = 0; return; }
+    int measuring = atomic_load_explicit(&phase, memory_order_relaxed) == 1;
+    int ok = 1;
+    int64_t seq = parse_int_after(c->data, c->data_len, "\"seq\":", 6, &ok);
+    int64_t ts = ok ? parse_int_after(c->data, c->data_len, "\"ts\":", 5, &ok) : 0;
+    c->has_data = 0;
+    c->data_len = 0;
+    c->events++;
+    if (!ok) {
+        c->unparsed++;
+        if (measuring) w->w_unparsed++;
+        return;
+    }
+    if (c->last_seq >= 0) {
+        if (seq > c->last_seq + 1) {
+            if (measuring) { c->gaps += (uint64_t)(seq - c->last_seq - 1); w->w_gaps += (uint64_t)(seq - c->last_seq - 1); }
+        } else if (seq <= c->last_seq) {
+            if (measuring) { c->dups++; w->w_dups++; }
+        }
+    }
+    if (seq > c->last_seq) c->last_seq = seq;
+    if (measuring) {
+        int64_t lat = w->read_now - ts;
+        if (lat < 0) lat = 0;
+        w->hist[h_index(lat)]++;
+        if (lat > w->w_lat_max) w->w_lat_max = lat;
+        w->w_lat_sum += (double)lat;
+        w->w_events++;
+        c->events_window++;
+    }
+}
+
+static inline void process_line(worker *w, conn *c, const char *l, int n) {
+    if (n == 0) { dispatch(w, c); return; }
+    if (l[0] == ':') return;  // comment (heartbeat, ":ok")
+    const char *colon = memchr(l, ':', n);
+    int nlen = colon ? (int)(colon - l) : n;
+    if (nlen == 4 && memcmp(l, "data", 4) == 0) {
+        const char *v = colon ? colon + 1 : l + n;
+        const char *e = l + n;
+        if (v < e && *v == ' ') v++;
+        int vlen = (int)(e - v);
+        if (c->has_data) {
+            if (c->data_len < DATA_CAP) c->data[c->data_len++] = '\n';
+        }
+        int room = DATA_CAP - c->data_len;
+        if (vlen > room) vlen = room;
+        memcpy(c->data + c->data_len, v, vlen);
+        c->data_len += vlen;
+        c->has_data = 1;
+    }
+    // id, event, retry and unknown fields do not matter to the measurement.
+}
+
+// Feeds body bytes (after transfer decoding) to the SSE line splitter.
+static void sse_feed(worker *w, conn *c, const char *p, size_t n) {
+    const char *end = p + n;
+    if (c->skip_lf && p < end) {
+        if (*p == '\n') p++;
+        c->skip_lf = 0;
+    }
+    while (p < end) {
+        const char *q = p;
+        // Lines end at LF, CRLF or a lone CR.
+        while (q < end && *q != '\n' && *q != '\r') q++;
+        if (q == end) {
+            size_t add = (size_t)(end - p);
+            if (c->line_len + add > LINE_CAP) { add = LINE_CAP - c->line_len; c->line_overflow = 1; }
+            memcpy(c->line + c->line_len, p, add);
+            c->line_len += (int)add;
+            return;
+        }
+        if (c->line_len) {
+            size_t add = (size_t)(q - p);
+            if (c->line_len + add > LINE_CAP) { add = LINE_CAP - c->line_len; c->line_overflow = 1; }
+            memcpy(c->line + c->line_len, p, add);
+            c->line_len += (int)add;
+            process_line(w, c, c->line, c->line_len);
+            c->line_len = 0;
+            c->line_overflow = 0;
+        } else {
+            process_line(w, c, p, (int)(q - p));
+        }
+        if (*q == '\r') {
+            if (q + 1 < end) { if (q[1] == '\n') q++; }
+            else c->skip_lf = 1;
+        }
+        p = q + 1;
+    }
+}
+
+static inline int hexval(char ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+// Returns -1 on a malformed chunked body or its end (a zero-size chunk).
+static int body_feed(worker *w, conn *c, const char *p, size_t n) {
+    if (!c->chunked) { sse_feed(w, c, p, n); return 0; }
+    const char *end = p + n;
+    while (p < end) {
+        switch (c->cs) {
+        case CH_SIZE: {
+            int h = hexval(*p);
+            if (h >= 0) { c->chunk_left = c->chunk_left * 16 + (uint64_t)h; p++; }
+            else if (*p == ';' || *p == ' ' || *p == '\t') { c->cs = CH_EXT; p++; }
+            else if (*p == '\r') { c->cs = CH_SIZE_LF; p++; }
+            else if (*p == '\n') { p++; goto size_done; }
+            else return -1;
+            break;
+        }
+        case CH_EXT:
+            if (*p == '\r') c->cs = CH_SIZE_LF;
+            else if (*p == '\n') { p++; goto size_done; }
+            p++;
+            break;
+        case CH_SIZE_LF:
+            if (*p != '\n') return -1;
+            p++;
+        size_done:
+            if (c->chunk_left == 0) return -1;  // last chunk: the stream ended
+            c->cs = CH_DATA;
+            break;
+        case CH_DATA: {
+            size_t take = (size_t)(end - p);
+            if (take > c->chunk_left) take = (size_t)c->chunk_left;
+            sse_feed(w, c, p, take);
+            p += take;
+            c->chunk_left -= take;
+            if (c->chunk_left == 0) c->cs = CH_DATA_CR;
+            break;
+        }
+        case CH_DATA_CR:
+            if (*p == '\r') { c->cs = CH_DATA_LF; p++; }
+            else if (*p == '\n') { c->cs = CH_SIZE; c->chunk_left = 0; p++; }
+            else return -1;
+            break;
+        case CH_DATA_LF:
+            if (*p != '\n') return -1;
+            c->cs = CH_SIZE; c->chunk_left = 0; p++;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------- connection lifecycle
+
+static void conn_reset_stream(conn *c) {
+    c->chunked = 0; c->cs = CH_SIZE; c->chunk_left = 0;
+    c->hdr_len = 0; c->line_len = 0; c->line_overflow = 0; c->skip_lf = 0;
+    c->data_len = 0; c->has_data = 0;
+    c->last_seq = -1;  // a new connection starts wherever the stream is now
+}
+
+static int conn_start(worker *w, conn *c) {
+    conn_reset_stream(c);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { w->connect_errors++; c->state = C_WAIT; c->retry_at = now_mono() + 1; return -1; }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (opt_rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &opt_rcvbuf, sizeof opt_rcvbuf);
+    int r = connect(fd, (struct sockaddr *)&server_addr, sizeof server_addr);
+    if (r < 0 && errno != EINPROGRESS) {
+        close(fd); w->connect_errors++; c->state = C_WAIT; c->retry_at = now_mono() + 1; return -1;
+    }
+    c->fd = fd;
+    c->state = C_CONNECTING;
+    w->pending++;
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.ptr = c};
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+}
+
+static void conn_drop(worker *w, conn *c, int count_disconnect) {
+    if (c->state == C_CONNECTING || c->state == C_HEADERS) w->pending--;
+    if (c->state == C_BODY) w->connected--;
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    // RST instead of FIN: no TIME_WAIT left behind, so back-to-back runs do not run out of ports.
+    struct linger lg = {1, 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(c->fd);
+    c->fd = -1;
+    if (count_disconnect) {
+        c->disconnects++;
+        w->total_disconnects++;
+        if (atomic_load(&phase) == 1) w->w_disconnects++;
+    }
+    if (opt_reconnect_ms > 0 && !atomic_load(&stop_flag)) {
+        c->state = C_WAIT;
+        c->retry_at = now_mono() + opt_reconnect_ms / 1000.0;
+    } else {
+        c->state = C_IDLE;
+    }
+}
+
+static void parse_headers(worker *w, conn *c, size_t hdr_end) {
+    // Status line: HTTP/1.x NNN
+    c->hdr[hdr_end] = 0;
+    int status = 0;
+    if (sscanf(c->hdr, "HTTP/%*d.%*d %d", &status) != 1 || status != 200) {
+        w->http_errors++;
+        if (opt_verbose) fprintf(stderr, "client %d: unexpected response: %.200s\n", c->index, c->hdr);
+        conn_drop(w, c, 1);
+        return;
+    }
+    // Transfer-Encoding: chunked (case-insensitive header name and value)
+    for (char *l = strstr(c->hdr, "\r\n"); l; l = strstr(l + 2, "\r\n")) {
+        if (strncasecmp(l + 2, "transfer-encoding:", 18) == 0) {
+            char *v = l + 2 + 18;
+            char *e = strstr(v, "\r\n");
+            size_t n = e ? (size_t)(e - v) : strlen(v);
+            if (memmem(v, n, "chunked", 7)) c->chunked = 1;
+        }
+    }
+    c->state = C_BODY;
+    w->pending--;
+    w->connected++;
+    w->ever_connected++;
+    c->cs = CH_SIZE;
+    c->chunk_left = 0;
+}
+
+static void conn_readable(worker *w, conn *c) {
+    for (;;) {
+        ssize_t n = read(c->fd, w->rbuf, 1 << 18);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) return;
+            conn_drop(w, c, 1);
+            return;
+        }
+        if (n == 0) { conn_drop(w, c, 1); return; }
+        w->read_now = now_us_realtime();
+        if (atomic_load_explicit(&phase, memory_order_relaxed) == 1) w->w_bytes += (uint64_t)n;
+        const char *p = w->rbuf;
+        size_t len = (size_t)n;
+        if (c->state == C_HEADERS) {
+            size_t take = len;
+            if (c->hdr_len + take > HDR_CAP - 1) take = HDR_CAP - 1 - c->hdr_len;
+            memcpy(c->hdr + c->hdr_len, p, take);
+            int old = c->hdr_len;
+            c->hdr_len += (int)take;
+            char *e = memmem(c->hdr, c->hdr_len, "\r\n\r\n", 4);
+            if (!e) {
+                if (c->hdr_len >= HDR_CAP - 1) { w->http_errors++; conn_drop(w, c, 1); return; }
+                if ((size_t)n < (1 << 18)) return;
+                continue;
+            }
+            size_t hdr_end = (size_t)(e - c->hdr) + 4;
+            size_t body_off = hdr_end - (size_t)old;  // offset of the body in this read
+            parse_headers(w, c, hdr_end);
+            if (c->state != C_BODY) return;
+            p += body_off;
+            len -= body_off;
+        }
+        if (len && body_feed(w, c, p, len) < 0) { conn_drop(w, c, 1); return; }
+        if ((size_t)n < (1 << 18)) return;  // drained; level-triggered epoll brings us back
+    }
+}
+
+static void conn_event(worker *w, conn *c, uint32_t events) {
+    if (c->fd < 0) return;
+    if (c->state == C_CONNECTING) {
+        int err = 0; socklen_t len = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err) { w->connect_errors++; conn_drop(w, c, 0); return; }
+        ssize_t s = write(c->fd, request, request_len);  // a request of a few bytes fits a fresh socket buffer
+        if (s != request_len) { w->connect_errors++; conn_drop(w, c, 0); return; }
+        c->state = C_HEADERS;
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+        epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+        return;
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) conn_readable(w, c);
+}
+
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    struct epoll_event evs[512];
+    double last_scan = 0;
+    while (!atomic_load(&stop_flag) && atomic_load(&phase) != 2) {
+        double t = now_mono();
+        if (t - last_scan > 0.02) {
+            last_scan = t;
+            // start first connections and due reconnects, at most opt_pending in flight
+            int limit = opt_pending / opt_threads; if (limit < 1) limit = 1;
+            for (int i = 0; i < w->nconns && w->pending < limit; i++) {
+                conn *c = &w->conns[i];
+                if ((c->state == C_IDLE && i >= w->next_to_start) || (c->state == C_WAIT && c->retry_at <= t)) {
+                    if (c->state == C_IDLE) w->next_to_start = i + 1;
+                    conn_start(w, c);
+                }
+            }
+        }
+        int n = epoll_wait(w->epfd, evs, 512, 20);
+        for (int i = 0; i < n; i++) conn_event(w, evs[i].data.ptr, evs[i].events);
+    }
+    return NULL;
+}
+
+// ---------------------------------------------------------------- main
+
+static void usage(void) {
+    fprintf(stderr,
+        "usage: loadclient [-H host] [-p port] [-u path] [-n clients] [-d seconds] [-w warmup]\n"
+        "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    int ch;
+    while ((ch = getopt(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:v")) != -1) {
+        switch (ch) {
+        case 'H': opt_host = optarg; break;
+        case 'p': opt_port = atoi(optarg); break;
+        case 'u': opt_path = optarg; break;
+        case 'n': opt_clients = atoi(optarg); break;
+        case 'd': opt_duration = atof(optarg); break;
+        case 'w': opt_warmup = atof(optarg); break;
+        case 't': opt_threads = atoi(optarg); break;
+        case 'P': opt_pending = atoi(optarg); break;
+        case 'R': opt_reconnect_ms = atoi(optarg); break;
+        case 'b': opt_rcvbuf = atoi(optarg); break;
+        case 'T': opt_connect_timeout = atof(optarg); break;
+        case 'v': opt_verbose = 1; break;
+        default: usage();
+        }
+    }
+    if (opt_clients < 1 || opt_threads < 1 || opt_threads > opt_clients) usage();
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if ((rlim_t)opt_clients + 64 > rl.rlim_cur) {
+        fprintf(stderr, "loadclient: %d clients need more than the open-file limit %llu\n", opt_clients,
+                (unsigned long long)rl.rlim_cur);
+        return 2;
+    }
+
+    memset(&server_addr, 0, sizeof server_addr);
+    server_addr.sin_family = AF_INET;
+    server_addr.sin_port = htons(opt_port);
+    if (inet_pton(AF_INET, opt_host, &server_addr.sin_addr) != 1) { fprintf(stderr, "bad host %s\n", opt_host); return 2; }
+    request_len = snprintf(request, sizeof request,
+        "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n\r\n",
+        opt_path, opt_host, opt_port);
+
+    workers = calloc(opt_threads, sizeof(worker));
+    conn *all = calloc(opt_clients, sizeof(conn));
+    for (int i = 0; i < opt_clients; i++) {
+        all[i].index = i; all[i].fd = -1; all[i].state = C_IDLE; all[i].last_seq = -1;
+        all[i].hdr = malloc(HDR_CAP); all[i].line = malloc(LINE_CAP); all[i].data = malloc(DATA_CAP + 1);
+    }
+    int per = opt_clients / opt_threads, extra = opt_clients % opt_threads, off = 0;
+    for (int t = 0; t < opt_threads; t++) {
+        worker *w = &workers[t];
+        w->id = t;
+        w->epfd = epoll_create1(EPOLL_CLOEXEC);
+        w->nconns = per + (t < extra);
+        w->conns = all + off;
+        off += w->nconns;
+        w->hist = calloc(H_SIZE, sizeof(uint64_t));
+        w->rbuf = malloc(1 << 18);
+        pthread_create(&w->thread, NULL, worker_main, w);
+    }
+
+    // Phase control: wait for every client, warm up, measure.
+    double t0 = now_mono();
+    int all_connected = 0;
+    while (!atomic_load(&stop_flag)) {
+        int connected = 0;
+        for (int t = 0; t < opt_threads; t++) connected += workers[t].connected;
+        if (connected >= opt_clients) { all_connected = 1; break; }
+        if (now_mono() - t0 > opt_connect_timeout) break;
+        usleep(20000);
+    }
+    double connect_s = now_mono() - t0;
+    int connected_now = 0;
+    for (int t = 0; t < opt_threads; t++) connected_now += workers[t].connected;
+    printf("connected %d %.3f\n", connected_now, connect_s);
+    fflush(stdout);
+    double tw = now_mono();
+    while (!atomic_load(&stop_flag) && now_mono() - tw < opt_warmup) usleep(10000);
+    atomic_store(&phase, 1);
+    double ts = now_mono();
+    printf("start\n");
+    fflush(stdout);
+    while (!atomic_load(&stop_flag) && now_mono() - ts < opt_duration) usleep(5000);
+    atomic_store(&phase, 2);
+    double window = now_mono() - ts;
+    printf("end\n");
+    fflush(stdout);
+    for (int t = 0; t < opt_threads; t++) pthread_join(workers[t].thread, NULL);
+
+    // Merge.
+    uint64_t *hist = calloc(H_SIZE, sizeof(uint64_t));
+    uint64_t ev = 0, bytes = 0, gaps = 0, dups = 0, disc = 0, unparsed = 0, herr = 0, cerr = 0, tdisc = 0;
+    int64_t lmax = 0; double lsum = 0;
+    int connected_end = 0;
+    for (int t = 0; t < opt_threads; t++) {
+        worker *w = &workers[t];
+        for (int i = 0; i < H_SIZE; i++) hist[i] += w->hist[i];
+        ev += w->w_events; bytes += w->w_bytes; gaps += w->w_gaps; dups += w->w_dups; disc += w->w_disconnects;
+        unparsed += w->w_unparsed; herr += w->http_errors; cerr += w->connect_errors; tdisc += w->total_disconnects;
+        if (w->w_lat_max > lmax) lmax = w->w_lat_max;
+        lsum += w->w_lat_sum;
+        connected_end += w->connected;
+    }
+    double qs[] = {0.5, 0.9, 0.99, 0.999};
+    int64_t qv[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        uint64_t target = (uint64_t)(qs[k] * (double)ev);
+        if (target == 0) target = 1;
+        uint64_t acc = 0;
+        for (int i = 0; i < H_SIZE; i++) { acc += hist[i]; if (acc >= target) { qv[k] = h_value(i); break; } }
+        if (ev == 0) qv[k] = 0;
+        if (qv[k] > lmax) qv[k] = lmax;
+    }
+    int clients_with_gaps = 0, clients_with_dups = 0, clients_silent = 0;
+    uint64_t max_gaps = 0, max_dups = 0, min_ev = UINT64_MAX, max_ev = 0;
+    for (int i = 0; i < opt_clients; i++) {
+        conn *c = &all[i];
+        if (c->gaps) clients_with_gaps++;
+        if (c->dups) clients_with_dups++;
+        if (c->gaps > max_gaps) max_gaps = c->gaps;
+        if (c->dups > max_dups) max_dups = c->dups;
+        if (c->events_window == 0) clients_silent++;
+        if (c->events_window < min_ev) min_ev = c->events_window;
+        if (c->events_window > max_ev) max_ev = c->events_window;
+        if (opt_verbose && (c->gaps || c->dups || c->disconnects))
+            fprintf(stderr, "client %d: events %llu gaps %llu dups %llu disconnects %u\n", i,
+                    (unsigned long long)c->events_window, (unsigned long long)c->gaps, (unsigned long long)c->dups, c->disconnects);
+    }
+    printf("{\"clients\":%d,\"threads\":%d,\"all_connected\":%s,\"connect_s\":%.3f,\"connected_at_end\":%d,"
+           "\"window_s\":%.3f,\"events\":%llu,\"events_per_s\":%.1f,\"bytes\":%llu,\"mbytes_per_s\":%.2f,"
+           "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},"
+           "\"gaps\":%llu,\"dups\":%llu,\"clients_with_gaps\":%d,\"clients_with_dups\":%d,\"max_gaps_per_client\":%llu,"
+           "\"max_dups_per_client\":%llu,\"min_events_per_client\":%llu,\"max_events_per_client\":%llu,\"silent_clients\":%d,"
+           "\"disconnects\":%llu,\"disconnects_total\":%llu,\"http_errors\":%llu,\"connect_errors\":%llu,\"unparsed\":%llu}\n",
+           opt_clients, opt_threads, all_connected ? "true" : "false", connect_s, connected_end, window,
+           (unsigned long long)ev, ev / window, (unsigned long long)bytes, bytes / window / 1e6,
+           qv[0] / 1000.0, qv[1] / 1000.0, qv[2] / 1000.0, qv[3] / 1000.0, lmax / 1000.0, ev ? lsum / ev / 1000.0 : 0.0,
+           (unsigned long long)gaps, (unsigned long long)dups, clients_with_gaps, clients_with_dups,
+           (unsigned long long)max_gaps, (unsigned long long)max_dups, (unsigned long long)(min_ev == UINT64_MAX ? 0 : min_ev),
+           (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, (unsigned long long)tdisc,
+           (unsigned long long)herr, (unsigned long long)cerr, (unsigned long long)unparsed);
+    fflush(stdout);
+    // Close with RST so no TIME_WAIT is left behind (see conn_drop).
+    for (int i = 0; i < opt_clients; i++) {
+        if (all[i].fd >= 0) {
+            struct linger lg = {1, 0};
+            setsockopt(all[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            close(all[i].fd);
+        }
+    }
+    return 0;
+}
