@@ -520,6 +520,8 @@ def main() -> int:
     ap.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
     ap.add_argument("--search-rates", default="100,200,300,400,500,600,800,1000,1300,1600,2000")
     ap.add_argument("--bisect", type=int, default=2, help="bisection steps after the first failing rate in (c)")
+    ap.add_argument("--check-client", action="store_true",
+                    help="only prove the load client is not the bottleneck: the C floor at 1M and 2M deliveries/s")
     ap.add_argument("--out", default=None, help="JSON file for the raw figures (default Benchmarks/results/…)")
     args = ap.parse_args()
     args.search_rates = [float(x) for x in args.search_rates.split(",")]
@@ -545,6 +547,8 @@ def main() -> int:
         args.search_rates, args.bisect = args.search_rates[:1], 0
 
     workdir = Path(tempfile.mkdtemp(prefix="gateway-bench-"))
+    if args.check_client:
+        return check_client(args, workdir)
     info = machine_info(args)
     log(f"machine: {info['cpus']} x {info['cpu_model']}, {info['mem_mib']} MiB, load {' '.join(info['loadavg_start'])}; "
         f"server on CPU {args.server_cpu}, load client + origin on CPU {args.client_cpu}; logs in {workdir}")
@@ -586,6 +590,18 @@ def main() -> int:
     print(f"raw figures: {out}")
     failed = any("error" in r for sc in results.values() for res in sc.values() for r in res.get("runs", res.get("steps", [])))
     return 1 if failed and args.quick else 0
+
+
+def check_client(args, workdir: Path) -> int:
+    """The load client against the C origin serving 1,000 clients directly, at 1M and 2M events/s.
+
+    The origin writes each 1 ms tick's events with one write per client (1-2 events per
+    segment), so the client does one read per event or two: the costly case for it."""
+    log("load client capacity: C origin -> 1,000 clients, origin on its own CPU")
+    for rate in (1000, 2000):
+        r = safe_run(args, FloorServer(args, workdir), clients=1000, rate=rate, size=200, warmup=2, window=5)
+        log(f"    {rate * 1000:>9,} ev/s offered: {brief(r)}")
+    return 0
 
 
 def gateway_unrunnable(binary: str) -> str | None:
