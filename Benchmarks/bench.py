@@ -223,11 +223,31 @@ class GatewayServer(Server):
     def start(self, origin_port: int) -> None:
         self.port = free_port()
         env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events")
+        config = self.args.gateway_config
+        if self.args.gateway_source == "generate":
+            config = str(self.generate_config())
         self.log = open(self.workdir / f"gateway-{self.port}.log", "w")
-        self.proc = start(pin(self.args.server_cpu) + [self.args.gateway, "run", self.args.gateway_config,
+        self.proc = start(pin(self.args.server_cpu) + [self.args.gateway, "run", config,
                                                         "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
                           env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
+
+    def generate_config(self) -> Path:
+        """The benchmark config with the `generate` source in place of `sse` + origin.
+
+        Only for builds without the `sse` source: the same event shape, but `ts` has millisecond
+        resolution ({{unix_ms}} followed by 000) and the rate is at most 1,000 ev/s (1 ms interval)."""
+        rate = self.rate
+        interval = "1h" if rate <= 0 else f"{max(1, round(1000 / rate))}ms"
+        head = '{"seq":{{seq}},"ts":{{unix_ms}}000,"pad":"'
+        pad = max(0, self.size - len('{"seq":12345,"ts":1764075000000000,"pad":"') - 2)
+        text = (HERE / "gateway-bench.yaml").read_text()
+        src = text[text.index("sources:"):text.index("endpoints:")]
+        gen = ("sources:\n  origin:\n    type: generate\n    interval: " + interval + "\n    data: '" + head + "x" * pad
+               + "\"}'\n\n")
+        path = self.workdir / f"gateway-generate-{rate:g}.yaml"
+        path.write_text(text.replace(src, gen))
+        return path
 
     def ready(self) -> None:
         # /readyz turns 200 once the sse source has connected to the origin.
@@ -272,6 +292,7 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
     result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
     origin = None
     try:
+        server.rate, server.size = rate, size
         if not floor:
             server.start(origin_port)
         origin_cpu = args.server_cpu if floor else args.client_cpu
@@ -518,6 +539,8 @@ def main() -> int:
     ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
     ap.add_argument("--gateway-config", default=str(HERE / "gateway-bench.yaml"),
                     help="the gateway's configuration (BENCH_ORIGIN_URL is set to the origin's URL)")
+    ap.add_argument("--gateway-source", choices=["sse", "generate"], default="sse",
+                    help="generate: feed the gateway from its generate source (for builds without sse)")
     ap.add_argument("--nchan-module", default="/usr/lib/nginx/modules/ngx_nchan_module.so")
     ap.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
     ap.add_argument("--search-rates", default="100,200,300,400,500,600,800,1000,1300,1600,2000")
@@ -537,7 +560,7 @@ def main() -> int:
             ap.error(f"unknown server {s!r}; choose from {', '.join(SERVERS)}")
     skipped = None
     if "gateway" in servers:
-        skipped = gateway_unrunnable(args.gateway, args.gateway_config)
+        skipped = gateway_unrunnable(args.gateway, args.gateway_config if args.gateway_source == "sse" else None)
         if skipped:
             log(f"gateway: skipped, {skipped}")
             servers.remove("gateway")
@@ -610,12 +633,12 @@ def check_client(args, workdir: Path) -> int:
     return 0
 
 
-def gateway_unrunnable(binary: str, config: str) -> str | None:
+def gateway_unrunnable(binary: str, config: str | None) -> str | None:
     """Why the gateway side cannot run (no binary, no `run`, no `sse` source), or None."""
     if not Path(binary).exists():
         return f"{binary} not built"
-    r = subprocess.run([binary, "check", config], capture_output=True, text=True)
-    if r.returncode != 0:
+    r = subprocess.run([binary, "check", config], capture_output=True, text=True) if config else None
+    if r is not None and r.returncode != 0:
         return f"'gateway check gateway-bench.yaml' failed: {(r.stderr or r.stdout).strip().splitlines()[:3]}"
     r = subprocess.run([binary, "run", "--help"], capture_output=True, text=True)
     if r.returncode != 0:
