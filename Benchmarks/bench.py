@@ -157,6 +157,7 @@ class Server:
 
     name = "?"
     sub_path = "/sub"
+    origin_first = False
 
     def __init__(self, args, workdir: Path):
         self.args = args
@@ -192,7 +193,7 @@ class NchanServer(Server):
         conf = conf.replace("@DIR@", str(d)).replace("@PORT@", str(self.port)).replace("@MODULE@", self.args.nchan_module)
         (d / "nginx.conf").write_text(conf)
         self.log = open(d / "stderr.log", "w")
-        self.proc = start(pin(self.args.server_cpu) + ["nginx", "-p", str(d), "-c", str(d / "nginx.conf")],
+        self.proc = start(pin(self.args.server_cpu) + self.args.nice_cmd + ["nginx", "-p", str(d), "-c", str(d / "nginx.conf")],
                           stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
         self.dir = d
@@ -219,6 +220,7 @@ class NchanServer(Server):
 
 class GatewayServer(Server):
     name = "gateway"
+    origin_first = True
 
     def start(self, origin_port: int) -> None:
         self.port = free_port()
@@ -227,7 +229,7 @@ class GatewayServer(Server):
         if self.args.gateway_source == "generate":
             config = str(self.generate_config())
         self.log = open(self.workdir / f"gateway-{self.port}.log", "w")
-        self.proc = start(pin(self.args.server_cpu) + [self.args.gateway, "run", config,
+        self.proc = start(pin(self.args.server_cpu) + self.args.nice_cmd + [self.args.gateway, "run", config,
                                                         "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
                           env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
@@ -287,30 +289,33 @@ SERVERS = {"gateway": GatewayServer, "nchan": NchanServer, "floor": FloorServer}
 def run_once(args, server: Server, *, clients: int, rate: float, size: int, warmup: float, window: float,
              idle: bool = False) -> dict:
     """Starts origin and server, runs the load client, returns the figures of one run."""
-    origin_port = free_port()
     floor = isinstance(server, FloorServer)
     result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
     origin = None
     try:
         server.rate, server.size = rate, size
-        if not floor:
-            server.start(origin_port)
+        # The origin binds port 0 and says which port it got (no race for a free port). nchan must
+        # listen before the origin connects to its publisher; the gateway must know the origin's port.
+        if not floor and not server.origin_first:
+            server.start(0)
         origin_cpu = args.server_cpu if floor else args.client_cpu
-        origin = start(pin(origin_cpu) + [str(TOOLS / "origin"), "--port", str(origin_port), "--rate", str(rate),
-                                          "--size", str(size)] + server.origin_args(),
+        origin = start(pin(origin_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
+                                                          "--size", str(size)] + server.origin_args(),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = origin.stdout.readline()
         if not line.startswith("listening"):
             raise RuntimeError(f"origin did not start: {line!r}")
+        origin_port = int(line.split()[1])
         if floor:
             server.origin_pid = origin.pid
+        if floor or server.origin_first:
             server.start(origin_port)
         server.ready()
         time.sleep(0.3)
         pids = server.pids()
         result["load_before"] = loadavg()
         rss0 = sum(rss_bytes(p) for p in pids)
-        client = start(pin(args.client_cpu) + [str(TOOLS / "loadclient"), "-p", str(server.port), "-u",
+        client = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(server.port), "-u",
                                                "/events" if floor else server.sub_path, "-n", str(clients), "-w",
                                                str(warmup), "-d", str(window)],
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
@@ -526,7 +531,7 @@ def machine_info(args) -> dict:
             "os": cmd(["sh", "-c", ". /etc/os-release; echo $PRETTY_NAME"]), "nginx": cmd(["nginx", "-v"]),
             "nchan_module": args.nchan_module, "gateway": cmd([args.gateway, "--version"]) if args.gateway else None,
             "swift": (cmd(["swift", "--version"]) or "").splitlines()[0:1],
-            "pinning": {"server_cpu": args.server_cpu, "client_and_origin_cpu": args.client_cpu},
+            "pinning": {"server_cpu": args.server_cpu, "client_and_origin_cpu": args.client_cpu}, "nice": args.nice,
             "nofile": cmd(["sh", "-c", "ulimit -n"]), "loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
 
 
@@ -543,6 +548,8 @@ def main() -> int:
                     help="generate: feed the gateway from its generate source (for builds without sse)")
     ap.add_argument("--nchan-module", default="/usr/lib/nginx/modules/ngx_nchan_module.so")
     ap.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="run servers, origin and load client at this nice level (e.g. -10 on a shared machine; needs root)")
     ap.add_argument("--search-rates", default="100,200,300,400,500,600,800,1000,1300,1600,2000")
     ap.add_argument("--bisect", type=int, default=2, help="bisection steps after the first failing rate in (c)")
     ap.add_argument("--check-client", action="store_true",
@@ -550,6 +557,7 @@ def main() -> int:
     ap.add_argument("--out", default=None, help="JSON file for the raw figures (default Benchmarks/results/…)")
     args = ap.parse_args()
     args.search_rates = [float(x) for x in args.search_rates.split(",")]
+    args.nice_cmd = ["nice", "-n", str(args.nice)] if args.nice else []
     ncpu = os.cpu_count() or 1
     args.server_cpu = None if args.no_pin or ncpu < 2 else str(ncpu - 1)
     args.client_cpu = None if args.no_pin or ncpu < 2 else ",".join(str(i) for i in range(ncpu - 1))
