@@ -22,7 +22,10 @@ enum ThrottleKey: Sendable, Equatable, CustomStringConvertible {
                 let pathText = text.hasPrefix("data.") ? String(text.dropFirst(5)) : String(text.dropFirst(4))
                 if let path = JSONPath(pathText), !path.components.isEmpty { return .dataPath(path) }
             }
-            let hint = Suggestion.hint(for: text, among: ["id", "event"])
+            var hint = Suggestion.hint(for: text, among: ["id", "event"])
+            if hint.isEmpty, let path = JSONPath(text), !path.components.isEmpty {
+                hint = " Did you mean 'data.\(text)'?"
+            }
             options.report(
                 "'per' must be id, event or data.PATH (like data.symbol), found '\(text)'.\(hint)",
                 at: options.node("per")?.location)

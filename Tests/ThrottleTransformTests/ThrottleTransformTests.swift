@@ -155,7 +155,7 @@ func quote(_ symbol: String, _ price: Int) -> Event {
         }
         #expect(
             errors.problems.map(\.description) == [
-                "test.yaml:1:6: 'per' must be id, event or data.PATH (like data.symbol), found 'symbol'.",
+                "test.yaml:1:6: 'per' must be id, event or data.PATH (like data.symbol), found 'symbol'. Did you mean 'data.symbol'?",
                 "test.yaml:2:11: 'interval' must be a duration like 250ms, 5s, 1m or 2h, found 'soon'",
                 "test.yaml:3:11: 'max_keys' must be between 1 and 10000000, found 0",
                 "test.yaml:4:1: unknown key 'every' in 'throttle'.",
