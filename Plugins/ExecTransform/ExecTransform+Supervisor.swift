@@ -31,10 +31,11 @@ extension ExecTransform {
             child = nil
             switch outcome {
             case .stopping:
-                let status = terminate(running)
+                let status = terminate(running, context: context)
                 closeOutputs(running)
                 markDown(context)
-                context.logger.info("exec program stopped", metadata: ["exec.pid": "\(running.pid)", "exec.status": "\(status.map { "\($0)" } ?? "unknown")"])
+                let described = status.map { "\($0)" } ?? "unknown"
+                context.logger.info("exec program stopped", metadata: ["exec.pid": "\(running.pid)", "exec.status": "\(described)"])
                 return
             case .exited(let status):
                 // Whatever the program left behind in its process group goes with it.
@@ -73,9 +74,13 @@ extension ExecTransform {
             // catches a program that exited while something it started still holds them.
             let timeout: Int32 = stdoutOpen || stderrOpen ? 1000 : 20
             let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready < 0 && errno != EINTR {
-                context.logger.error("exec cannot poll its program's output", metadata: ["errno": "\(errno)"])
-                return .stopping
+            if ready < 0 {
+                if errno != EINTR {
+                    // Not expected (EINVAL, ENOMEM); keep supervising rather than spin.
+                    context.logger.error("exec cannot poll its program's output", metadata: ["errno": "\(errno)"])
+                    usleep(100_000)
+                }
+                continue
             }
             if fds[0].revents != 0 { return .stopping }
             for index in fds.indices.dropFirst() where fds[index].revents != 0 {
@@ -120,7 +125,7 @@ extension ExecTransform {
     }
 
     /// SIGTERM to the program's process group; SIGKILL after the grace; the exit status once reaped.
-    private func terminate(_ child: ChildProcess) -> ExitStatus? {
+    private func terminate(_ child: ChildProcess, context: TransformContext) -> ExitStatus? {
         kill(-child.pid, SIGTERM)
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.stopGrace
@@ -131,14 +136,10 @@ extension ExecTransform {
             }
             usleep(5_000)
         }
-        context(of: child)?.logger.warning(
+        context.logger.warning(
             "exec program ignored SIGTERM; sending SIGKILL", metadata: ["exec.pid": "\(child.pid)"])
         kill(-child.pid, SIGKILL)
         return reap(child.pid, wait: true)
-    }
-
-    private func context(of child: ChildProcess) -> TransformContext? {
-        state.withLock { $0.context }
     }
 
     /// The program's exit status once it has exited (and is reaped), or `nil` while it runs.
