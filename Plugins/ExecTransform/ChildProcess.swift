@@ -61,6 +61,10 @@ struct ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, input.read, 0)
         posix_spawn_file_actions_adddup2(&actions, output.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        // Nothing else: descriptors other code opened without close-on-exec (a library's pipe
+        // to its own child, a socket) must not leak into a program that lives as long as the
+        // gateway, or whoever waits for their end of file would wait for this program too.
+        closeInheritedDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -93,6 +97,37 @@ struct ChildProcess: Sendable {
         _ = fcntl(input.write, F_SETFL, fcntl(input.write, F_GETFL) | O_NONBLOCK)
         return ChildProcess(pid: pid, stdin: input.write, stdout: output.read, stderr: errors.read)
     }
+}
+
+/// Adds to `actions` the closing of every descriptor from 3 up, in the child.
+///
+/// glibc (2.34 and later) does it in one action, `posix_spawn_file_actions_addclosefrom_np`,
+/// which Swift's Glibc module does not export, so it is looked up at run time. Without it,
+/// every descriptor open now (listed in /proc/self/fd) gets a close action; one that is
+/// closed before the spawn is ignored by glibc, one opened after it is not covered.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = CloseFromLookup.symbol {
+        let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+        if closeFrom(&actions, 3) == 0 { return }
+    }
+    guard let directory = opendir("/proc/self/fd") else { return }
+    defer { closedir(directory) }
+    let own = dirfd(directory)
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if let fd = Int32(name), fd > 2, fd != own {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+    }
+}
+
+/// The run-time address of `posix_spawn_file_actions_addclosefrom_np`, when the C library has it.
+private enum CloseFromLookup {
+    nonisolated(unsafe) static let symbol: UnsafeMutableRawPointer? = {
+        guard let handle = dlopen(nil, RTLD_NOW) else { return nil }
+        return dlsym(handle, "posix_spawn_file_actions_addclosefrom_np")
+    }()
 }
 
 /// Both ends of a close-on-exec pipe.

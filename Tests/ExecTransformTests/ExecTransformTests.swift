@@ -178,3 +178,22 @@ func processExists(_ pid: pid_t) -> Bool {
         #expect(exec.currentPID == nil)
     }
 }
+
+@Suite(.timeLimit(.minutes(2))) struct ExecInheritanceTests {
+    @Test func theProgramInheritsNoDescriptorButItsStandardStreams() async throws {
+        // A pipe opened without close-on-exec, as some libraries do for their own children.
+        var leaky: [Int32] = [-1, -1]
+        #expect(pipe(&leaky) == 0)
+        defer { leaky.forEach { _ = close($0) } }
+        let exec = execStep(.shell(#"for fd in $(ls /proc/self/fd); do echo "{\"data\":\"$fd\"}"; done; exec cat >/dev/null"#))
+        let recorder = Recorder()
+        exec.start(recorder.context())
+        defer { exec.stop() }
+        #expect(await eventually { recorder.emitted.contains(Event(data: "2")) })
+        let inherited = Set(recorder.emitted.compactMap { Int32($0.data) })
+        #expect(inherited.isSuperset(of: [0, 1, 2]))
+        #expect(inherited.isDisjoint(with: leaky))
+        // 0, 1, 2 and the directory `ls` reads: nothing else.
+        #expect(inherited.count <= 4)
+    }
+}
