@@ -128,8 +128,15 @@ public final class ExecTransform: Transform, Sendable {
         }
         if let supervisor = startThread({ self.runSupervisor(first: first, context: context, stopping: stopping) }) {
             threads.append(supervisor)
+        } else if let first {
+            // Nobody would ever stop or reap it.
+            kill(-first.pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(first.pid, &status, 0) < 0 && errno == EINTR {}
+            for fd in [first.stdout, first.stderr] { close(fd) }
+            markDown(context)
         }
-        if threads.count < 2 { context.logger.error("exec cannot start its threads") }
+        if threads.count < 2 { context.logger.error("exec cannot start its threads; events will be dropped as exec_down") }
         state.withLock { $0.threads = threads }
     }
 

@@ -144,8 +144,9 @@ func quote(_ symbol: String, _ price: Int) -> Event {
     }
 
     @Test func theSummaryNamesTheKeyAndTheInterval() throws {
-        #expect(try ThrottleTransform.plugin.prepare(yaml: "{ per: data.symbol, interval: 1s }").get().summary == "throttle per data.symbol, latest every 1s")
-        #expect(try ThrottleTransform.plugin.prepare(yaml: "interval: 250ms").get().summary == "throttle, latest every 250ms")
+        func summary(_ yaml: String) throws -> String { try ThrottleTransform.plugin.prepare(yaml: yaml).get().summary }
+        #expect(try summary("{ per: data.symbol, interval: 1s }") == "throttle per data.symbol, latest every 1s")
+        #expect(try summary("interval: 250ms") == "throttle, latest every 250ms")
     }
 
     @Test func badOptionsAreReportedWithPositions() {
