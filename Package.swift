@@ -78,8 +78,9 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
+        .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
-        .testTarget(name: "PluginTests", dependencies: ["GenerateSource", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin"]),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
