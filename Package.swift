@@ -105,7 +105,6 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["gateway"]),
         .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
