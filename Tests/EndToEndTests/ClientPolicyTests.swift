@@ -9,7 +9,7 @@ import Glibc
 @Suite(.serialized) struct ClientPolicyTests {
     @Test func aClientThatNeverReadsIsCutOffWhileAHundredOthersReceiveEveryEventInOrder() throws {
         let count = 2000
-        let padding = String(repeating: "x", count: 1000)
+        let padding = String(repeating: "x", count: 250)
         let gateway = try GatewayProcess(
             yaml: """
                 server:
@@ -37,12 +37,14 @@ import Glibc
             for (index, descriptor) in descriptors.enumerated() where descriptor.revents != 0 && !done.contains(index) {
                 let reader = readers[index]
                 if !reader.readAvailable() { done.insert(index) }
-                if reader.received.suffix(2048).containsSubsequence(last) { done.insert(index) }
+                let tail = reader.received.suffix(2048)
+                if tail.containsSubsequence(last) && tail.last == 10 && tail.dropLast().last == 10 { done.insert(index) }
             }
         }
         for (index, reader) in readers.enumerated() {
             let sequences = reader.events.compactMap(\.sequence)
-            #expect(sequences == Array(1...count), "reader \(index) got \(sequences.count) events")
+            let inOrder = sequences == Array(1...count)
+            #expect(inOrder, "reader \(index) got \(sequences.count) events, from \(sequences.first ?? 0) to \(sequences.last ?? 0)")
             #expect(!reader.closedByPeer, "reader \(index) was disconnected")
         }
         let metrics = try fetch(port: gateway.port, get: "/metrics").body
@@ -50,7 +52,7 @@ import Glibc
         // The stalled client finds its stream ended once it reads what the kernel held.
         stalled.readToEnd(timeout: 10)
         #expect(stalled.closedByPeer)
-        #expect(stalled.events.count < count)
+        #expect(stalled.events.count < count / 2)
     }
 
     @Test func gracefulShutdownClosesEveryStreamAndExitsZeroWithinASecond() throws {

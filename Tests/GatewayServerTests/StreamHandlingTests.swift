@@ -194,3 +194,31 @@ func dataValues(_ text: String) -> [String] {
         #expect(gateway.endpoint.clientCount == 0)
     }
 }
+
+@Suite struct ReplayBackpressureTests {
+    @Test func aReplayIsFedAsTheClientDrainsAndLiveEventsFollowItInOrder() throws {
+        let gateway = EmbeddedGateway(replay: 5)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        channel.isWritable = false
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 7-1\r\n\r\n")
+        gateway.publish(6...7)
+        #expect(dataValues(try channel.written()).isEmpty)
+        #expect(channel.isActive, "a client taking its replay is not cut off for being unwritable")
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        gateway.publish(8...8)
+        #expect(dataValues(try channel.written()) == ["2", "3", "4", "5", "6", "7", "8"])
+    }
+
+    @Test func aClientThatNeverTakesItsReplayIsCutOffOnceItsBacklogOverflows() throws {
+        let gateway = EmbeddedGateway(replay: 5)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        channel.isWritable = false
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 0-0\r\n\r\n")
+        gateway.publish(6...100)
+        #expect(!channel.isActive)
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
+    }
+}

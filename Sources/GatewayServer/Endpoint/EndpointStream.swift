@@ -51,6 +51,9 @@ final class EndpointStream: @unchecked Sendable {
         self.isInternal = isInternal
     }
 
+    /// How many events the replay ring holds.
+    var replayCapacity: Int { ring.capacity }
+
     /// The pipeline's transforms, for starting and stopping them.
     var transforms: [Pipeline.Step] { pipeline.steps }
 

@@ -69,6 +69,18 @@ final class LoopFanOut: @unchecked Sendable {
         let now = NIODeadline.now()
         var overBuffer: [StreamClient] = []
         for client in clients {
+            if client.isCatchingUp {
+                for event in draining where client.policy.delivers(sequence: event.sequence, type: event.type) {
+                    client.backlog.append(event.bytes)
+                }
+                if client.backlog.count > client.backlogLimit {
+                    overBuffer.append(client)
+                } else {
+                    client.pump()
+                    client.lastWrite = now
+                }
+                continue
+            }
             var wrote = false
             for event in draining where client.policy.delivers(sequence: event.sequence, type: event.type) {
                 client.context.write(NIOAny(event.bytes), promise: nil)
@@ -124,7 +136,7 @@ final class LoopFanOut: @unchecked Sendable {
         let now = NIODeadline.now()
         let due = now - heartbeatInterval
         var overBuffer: [StreamClient] = []
-        for client in clients where client.lastWrite <= due {
+        for client in clients where client.lastWrite <= due && !client.isCatchingUp {
             client.context.writeAndFlush(NIOAny(WireFormat.heartbeat), promise: nil)
             client.lastWrite = now
             if !client.context.channel.isWritable { overBuffer.append(client) }

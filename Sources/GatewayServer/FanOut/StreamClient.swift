@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 
 /// One streaming client as its event loop's fan-out sees it. Confined to that loop.
@@ -15,11 +16,39 @@ final class StreamClient {
     /// Why the server ended this stream, or `nil` while it is open or when the client left.
     var endReason: DisconnectReason?
 
-    init(context: ChannelHandlerContext, policy: ClientPolicy, address: String, now: NIODeadline) {
+    /// Events not yet written because the client is still taking its replay: written as the
+    /// channel drains (see ``pump()``), with live events queued behind them.
+    var backlog: Deque<ByteBuffer> = []
+    /// The most events the backlog may hold before the client counts as too slow.
+    let backlogLimit: Int
+
+    init(context: ChannelHandlerContext, policy: ClientPolicy, address: String, now: NIODeadline, backlogLimit: Int) {
         self.context = context
         self.policy = policy
         self.address = address
         self.lastWrite = now
+        self.backlogLimit = backlogLimit
+    }
+
+    /// Whether the client is still catching up on its replay.
+    var isCatchingUp: Bool { !backlog.isEmpty }
+
+    /// Writes backlog events while the channel accepts them, flushing as it goes.
+    ///
+    /// A replay can be far larger than `client_buffer`; writing it all at once would make a
+    /// resuming client look slow and cut it off. Instead it is fed as the socket drains.
+    func pump() {
+        let channel = context.channel
+        while !backlog.isEmpty {
+            var wrote = false
+            while channel.isWritable, let next = backlog.popFirst() {
+                context.write(NIOAny(next), promise: nil)
+                wrote = true
+            }
+            guard wrote else { return }
+            context.flush()
+            if !channel.isWritable { return }
+        }
     }
 }
 

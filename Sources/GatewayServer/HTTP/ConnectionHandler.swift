@@ -69,6 +69,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let client, client.isCatchingUp, context.channel.isWritable { client.pump() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parserError = error as? HTTPParserError {
             let tooLarge = parserError == .headerOverflow
@@ -168,11 +173,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let policy = ClientPolicy(types: types, startAfter: subscription.startAfter)
         context.write(wrapOutboundOut(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)), promise: nil)
         context.write(wrapOutboundOut(WireFormat.opening(retryMilliseconds: server.retryMilliseconds)), promise: nil)
-        for event in subscription.replay where policy.replays(type: event.type) {
-            context.write(wrapOutboundOut(event.bytes), promise: nil)
-        }
         context.flush()
-        let client = StreamClient(context: context, policy: policy, address: address, now: .now())
+        let client = StreamClient(
+            context: context, policy: policy, address: address, now: .now(), backlogLimit: max(64, 2 * endpoint.replayCapacity))
+        for event in subscription.replay where policy.replays(type: event.type) {
+            client.backlog.append(event.bytes)
+        }
+        client.pump()
         subscription.fanOut.add(client)
         self.client = client
         self.endpoint = endpoint

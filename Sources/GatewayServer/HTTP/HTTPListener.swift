@@ -24,6 +24,9 @@ enum HTTPListener {
             // NIO marks a channel unwritable past the high mark: that is the `client_buffer` bound.
             .childChannelOption(
                 .writeBufferWaterMark, value: .init(low: max(1, clientBuffer / 2), high: clientBuffer))
+            // The kernel's send buffer would otherwise grow to megabytes per stalled client
+            // (autotuning), hiding it from `client_buffer`: bound it by the same figure.
+            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(min(max(clientBuffer, 16 * 1024), 1 << 20)))
             // Clients send a request head and then nothing: small receive buffers keep idle streams cheap.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 65536))
             .childChannelInitializer { channel in
