@@ -9,11 +9,11 @@ import Glibc
 @Suite(.serialized) struct ClientPolicyTests {
     @Test func aClientThatNeverReadsIsCutOffWhileAHundredOthersReceiveEveryEventInOrder() throws {
         let count = 2000
-        let padding = String(repeating: "x", count: 250)
+        let padding = String(repeating: "x", count: 600)
         let gateway = try GatewayProcess(
             yaml: """
                 server:
-                  client_buffer: 64KiB
+                  client_buffer: 256KiB
                   max_clients: 200
                 sources:
                   ticks: { type: generate, interval: 2ms, count: \(count), event: tick, data: 'n={{seq}} \(padding)' }
