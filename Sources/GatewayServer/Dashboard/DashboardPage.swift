@@ -93,9 +93,10 @@ enum DashboardPage {
           const ratio = window.devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
           canvas.width = w * ratio; canvas.height = h * ratio;
           const c = canvas.getContext("2d"); c.scale(ratio, ratio); c.clearRect(0, 0, w, h);
-          const max = Math.max(1, ...points), step = w / 59;
+          if (points.length === 1) points = [points[0], points[0]];
+          const max = Math.max(1, ...points), step = w / (points.length - 1);
           const y = (v) => h - 4 - (v / max) * (h - 10);
-          const x0 = w - (points.length - 1) * step;
+          const x0 = 0;
           const grad = c.createLinearGradient(0, 0, 0, h); grad.addColorStop(0, "rgba(88,166,255,.35)"); grad.addColorStop(1, "rgba(88,166,255,0)");
           c.beginPath(); points.forEach((v, i) => i ? c.lineTo(x0 + i * step, y(v)) : c.moveTo(x0, y(v)));
           c.lineTo(w, h); c.lineTo(x0, h); c.closePath(); c.fillStyle = grad; c.fill();

@@ -14,8 +14,13 @@ struct StatusPublisher: Sendable {
         let started = clock.now
         var previous: [UInt64] = endpoints.map { $0.snapshot().published }
         var lastTick = started
+        var first = true
         while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
+            // The first snapshot goes out at once, so a dashboard opened at start-up has something to draw.
+            if !first {
+                do { try await Task.sleep(for: interval) } catch { return }
+            }
+            first = false
             let now = clock.now
             let elapsed = max(0.001, Self.seconds(now - lastTick))
             lastTick = now
