@@ -101,8 +101,11 @@ let package = Package(
                 "GatewayServer",
                 "GatewayConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
+                "GatewayPlugin",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
