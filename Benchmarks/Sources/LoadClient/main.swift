@@ -1,5 +1,5 @@
 // A load client for the fan-out benchmark: opens many SSE connections to one URL on loopback
-// and counts the events they receive (an event ends with a blank line, "\n\n"), with epoll.
+// and counts the events they receive (an event ends with a blank line, "\n\n"), with poll(2).
 //
 //   LoadClient --port P [--path /x] [--connections N] [--seconds S] [--warmup W]
 //
@@ -29,46 +29,39 @@ while let argument = arguments.next() {
 }
 signal(SIGPIPE, SIG_IGN)
 
-let epoll = epoll_create1(0)
 var fds: [Int32] = []
-var lastByte: [Int32: UInt8] = [:]
 let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
 for _ in 0..<connections {
     let fd = Sockets.connectLoopback(port: port)
     if fd < 0 { break }
     _ = request.withUnsafeBytes { Sockets.writeAll(fd, $0) }
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-    var event = epoll_event()
-    event.events = EPOLLIN.rawValue
-    event.data.fd = fd
-    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
     fds.append(fd)
-    lastByte[fd] = 0
 }
+var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
 var previous = [UInt8](repeating: 0, count: 65536)  // last byte seen per fd, indexed by fd
 var events = 0
 var closed = 0
 var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-var ready = [epoll_event](repeating: epoll_event(), count: 1024)
 let start = Sockets.now()
 var measuredFrom = start + warmup
 var eventsAtMeasureStart = -1
 let end = start + warmup + seconds
 while Sockets.now() < end {
-    let count = epoll_wait(epoll, &ready, Int32(ready.count), 100)
+    let count = poll(&polled, nfds_t(polled.count), 100)
     if eventsAtMeasureStart < 0 && Sockets.now() >= measuredFrom {
         eventsAtMeasureStart = events
         measuredFrom = Sockets.now()
     }
     guard count > 0 else { continue }
-    for index in 0..<Int(count) {
-        let fd = ready[index].data.fd
+    for index in polled.indices where polled[index].revents != 0 {
+        let fd = polled[index].fd
         while true {
             let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if got == 0 || (got < 0 && errno != EAGAIN) {
                 closed += 1
-                epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
                 close(fd)
+                polled[index].fd = -1  // poll ignores negative descriptors
                 break
             }
             if got < 0 { break }

@@ -26,23 +26,28 @@ while let argument = arguments.next() {
 }
 signal(SIGPIPE, SIG_IGN)
 let listener = Sockets.listenLoopback(port: 0)
-print("port \(listener.port)")
-fflush(stdout)
+// Written straight to fd 1 so a script reading the file sees it at once (print buffers).
+let portLine = Array("port \(listener.port)\n".utf8)
+_ = portLine.withUnsafeBytes { Sockets.writeAll(1, $0) }
 let head = Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\nretry: 2000\n:ok\n\n".utf8)
 var clients: [Int32] = []
 var scratch = [UInt8](repeating: 0, count: 4096)
 while clients.count < connections {
     let fd = accept(listener.fd, nil, nil)
     if fd < 0 { continue }
+    // Like the gateway: no Nagle delay, so each event leaves at once.
+    var one: Int32 = 1
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     _ = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
     _ = head.withUnsafeBytes { Sockets.writeAll(fd, $0) }
     clients.append(fd)
 }
 // An event of `size` bytes, shaped like the gateway's.
 var sequence = 0
-func event(_ sequence: Int) -> [UInt8] {
+let eventSize = size
+let event = { @Sendable (sequence: Int) -> [UInt8] in
     var text = "id: 1700000000000-\(sequence)\nevent: tick\ndata: "
-    let padding = max(0, size - text.utf8.count - 2)
+    let padding = max(0, eventSize - text.utf8.count - 2)
     text += String(repeating: "x", count: padding) + "\n\n"
     return Array(text.utf8)
 }
