@@ -3,6 +3,7 @@ import GatewayPlugin
 import Logging
 import NIOCore
 import NIOPosix
+import Foundation
 import Testing
 
 @testable import GatewayServer
@@ -42,11 +43,22 @@ struct ScriptedSource: Source {
         let address = try await gateway.bind()
         let running = Task { try await gateway.run() }
 
-        let client = try BlockingClient(port: address.port!)
-        client.send("GET /lines HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(client.read(until: ":ok\n\n"))
-        start.yield()
-        let received = client.readToEnd()
+        // Blocking reads run on their own thread: on the cooperative pool they could starve
+        // the gateway's own tasks when the machine is busy.
+        let port = address.port!
+        let received: String = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let client = try BlockingClient(port: port)
+                    client.send("GET /lines HTTP/1.1\r\nHost: x\r\n\r\n")
+                    _ = client.read(until: ":ok\n\n")
+                    start.yield()
+                    continuation.resume(returning: client.readToEnd())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
         try await running.value
         #expect(received.hasSuffix("data: line 50\n\n"))
         #expect(received.components(separatedBy: "event: line\n").count == 51)

@@ -57,7 +57,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let server = try GatewayServer(
                 configuration: configuration, listen: listen.flatMap(ListenAddress.parse), group: group, logger: logger)
-            try await server.bind()
+            // The server binds inside the group, after it traps SIGINT/SIGTERM: a signal that
+            // arrives as soon as "listening" is logged still stops the gateway cleanly.
             let services = ServiceGroup(
                 configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
