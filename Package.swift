@@ -73,6 +73,8 @@ let package = Package(
                 "FilterTransform",
                 "RenameTransform",
                 "DedupeTransform",
+                "ThrottleTransform",
+                "ExecTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,6 +87,8 @@ let package = Package(
         .target(name: "FilterTransform", dependencies: ["GatewayPlugin"], path: "Plugins/FilterTransform"),
         .target(name: "RenameTransform", dependencies: ["GatewayPlugin"], path: "Plugins/RenameTransform"),
         .target(name: "DedupeTransform", dependencies: ["GatewayPlugin"], path: "Plugins/DedupeTransform"),
+        .target(name: "ThrottleTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ThrottleTransform"),
+        .target(name: "ExecTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ExecTransform"),
 
         // MARK: Tests
 
@@ -112,5 +116,7 @@ let package = Package(
         .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig"]),
     ]
 )

@@ -1,8 +1,10 @@
 import GatewayPlugin
 import DedupeTransform
+import ExecTransform
 import FilterTransform
 import GenerateSource
 import RenameTransform
+import ThrottleTransform
 
 extension PluginRegistry {
     /// Every plugin this gateway ships, in one visible list.
@@ -14,6 +16,8 @@ extension PluginRegistry {
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)
         registry.register(DedupeTransform.plugin)
+        registry.register(ThrottleTransform.plugin)
+        registry.register(ExecTransform.plugin)
         return registry
     }
 }
