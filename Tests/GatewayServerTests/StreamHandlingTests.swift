@@ -16,11 +16,11 @@ final class EmbeddedGateway {
     let endpoint: EndpointStream
     let server: ServerContext
 
-    init(maxClients: Int = 10, replay: Int = 5, notReady: [String] = []) {
+    init(maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60)) {
         let metrics = GatewayMetrics(factory: testMetrics)
         let logger = Logger(label: "test")
         let endpointMetrics = metrics.endpoint("/a")
-        let fanOut = LoopFanOut(loop: loop, endpoint: "/a", heartbeat: .seconds(60), metrics: endpointMetrics, logger: logger)
+        let fanOut = LoopFanOut(loop: loop, endpoint: "/a", heartbeat: heartbeat, metrics: endpointMetrics, logger: logger)
         endpoint = EndpointStream(
             path: "/a", pipeline: Pipeline(steps: []), stamper: IDStamper(mode: .sequence, epoch: 7), replay: replay, auth: nil,
             fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
@@ -220,5 +220,26 @@ func dataValues(_ text: String) -> [String] {
         gateway.publish(6...100)
         #expect(!channel.isActive)
         #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
+    }
+}
+
+@Suite struct HeartbeatTests {
+    @Test func anIdleStreamGetsAPingAfterTheHeartbeatIntervalAndABusyOneDoesNot() throws {
+        let gateway = EmbeddedGateway(heartbeat: .seconds(1))
+        let idle = try gateway.connect()
+        try idle.request("GET /a?event=never HTTP/1.1\r\n\r\n")
+        let busy = try gateway.connect()
+        try busy.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try idle.written()
+        _ = try busy.written()
+        for _ in 0..<8 {
+            gateway.loop.advanceTime(by: .milliseconds(250))
+            gateway.publish(1...1)
+        }
+        let idleText = try idle.written()
+        let busyText = try busy.written()
+        #expect(idleText.components(separatedBy: ": ping\n\n").count - 1 == 2)
+        #expect(!busyText.contains(": ping"))
+        #expect(dataValues(busyText).count == 8)
     }
 }

@@ -66,7 +66,7 @@ final class LoopFanOut: @unchecked Sendable {
         }
         defer { draining.removeAll(keepingCapacity: true) }
         guard !draining.isEmpty, !clients.isEmpty else { return }
-        let now = NIODeadline.now()
+        let now = loop.now
         var overBuffer: [StreamClient] = []
         for client in clients {
             if client.isCatchingUp {
@@ -133,10 +133,10 @@ final class LoopFanOut: @unchecked Sendable {
 
     private func heartbeat() {
         guard !clients.isEmpty else { return }
-        let now = NIODeadline.now()
-        let due = now - heartbeatInterval
+        let now = loop.now
         var overBuffer: [StreamClient] = []
-        for client in clients where client.lastWrite <= due && !client.isCatchingUp {
+        // Compared as a difference: `now - interval` would clamp at the clock's zero.
+        for client in clients where now - client.lastWrite >= heartbeatInterval && !client.isCatchingUp {
             client.context.writeAndFlush(NIOAny(WireFormat.heartbeat), promise: nil)
             client.lastWrite = now
             if !client.context.channel.isWritable { overBuffer.append(client) }

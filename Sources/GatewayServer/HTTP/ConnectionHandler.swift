@@ -175,7 +175,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(WireFormat.opening(retryMilliseconds: server.retryMilliseconds)), promise: nil)
         context.flush()
         let client = StreamClient(
-            context: context, policy: policy, address: address, now: .now(), backlogLimit: max(64, 2 * endpoint.replayCapacity))
+            context: context, policy: policy, address: address, now: context.eventLoop.now, backlogLimit: max(64, 2 * endpoint.replayCapacity))
         for event in subscription.replay where policy.replays(type: event.type) {
             client.backlog.append(event.bytes)
         }
