@@ -58,6 +58,10 @@ final class EndpointStream: @unchecked Sendable {
     var transforms: [Pipeline.Step] { pipeline.steps }
 
     /// Runs events through the pipeline from step `fromStep` and publishes what comes out.
+    ///
+    /// A transform's `TransformContext.emit` lands here from the transform's own timer or
+    /// thread. The lock is not reentrant: a transform must not emit from inside `process`
+    /// (it appends to `output` there instead).
     func ingest(_ events: [Event], fromStep: Int = 0) {
         lock.withLock {
             var output: [Event] = []
