@@ -300,7 +300,8 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             server.start(0)
         origin_cpu = args.server_cpu if floor else args.client_cpu
         origin = start(pin(origin_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
-                                                          "--size", str(size)] + server.origin_args(),
+                                                          "--size", str(size)] + server.origin_args()
+                                          + (["--paused"] if args.connect_first else []),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = origin.stdout.readline()
         if not line.startswith("listening"):
@@ -325,6 +326,9 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             line = line.strip()
             if line.startswith("connected"):
                 result["connected"] = int(line.split()[1])
+                result["connect_s"] = float(line.split()[2])
+                if args.connect_first:
+                    os.kill(origin.pid, signal.SIGUSR1)  # every client is in: start publishing
             elif line in ("start", "end"):
                 marks[line] = {
                     "t": time.monotonic(),
@@ -365,12 +369,12 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             load_after=loadavg(),
         )
     finally:
+        server.stop()  # first, so the gateway does not log its upstream going away
         stop(origin, signal.SIGTERM)
         if origin is not None and origin.stdout:
             for line in origin.stdout.read().splitlines():
                 if line.startswith("{"):
                     result["origin"] = json.loads(line)
-        server.stop()
     return result
 
 
@@ -555,6 +559,8 @@ def main() -> int:
     ap.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers, origin and load client at this nice level (e.g. -10 on a shared machine; needs root)")
+    ap.add_argument("--connect-under-load", dest="connect_first", action="store_false",
+                    help="publish while the clients connect (default: connect every client, then publish)")
     ap.add_argument("--search-rates", default="100,200,300,400,500,600,800,1000,1300,1600,2000")
     ap.add_argument("--bisect", type=int, default=2, help="bisection steps after the first failing rate in (c)")
     ap.add_argument("--check-client", action="store_true",

@@ -45,7 +45,9 @@ static int opt_tick_us = 1000;
 static size_t opt_max_queue = 64u << 20;  // per subscriber, bytes queued before it is cut off
 
 static volatile sig_atomic_t stop_flag = 0;
+static volatile sig_atomic_t go_flag = 1;  // --paused: 0 until SIGUSR1
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
+static void on_go(int sig) { (void)sig; go_flag = 1; }
 
 static inline int64_t now_us(void) {
     struct timespec ts;
@@ -310,23 +312,26 @@ int main(int argc, char **argv) {
     static struct option longopts[] = {
         {"port", required_argument, 0, 'p'}, {"rate", required_argument, 0, 'r'},
         {"size", required_argument, 0, 's'}, {"pub", required_argument, 0, 'P'},
-        {"tick-us", required_argument, 0, 'k'}, {0, 0, 0, 0}};
+        {"tick-us", required_argument, 0, 'k'}, {"paused", no_argument, 0, 'z'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:z", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': opt_port = atoi(optarg); break;
         case 'r': opt_rate = atof(optarg); break;
         case 's': opt_size = atoi(optarg); break;
         case 'P': opt_pub = optarg; break;
         case 'k': opt_tick_us = atoi(optarg); break;
+        case 'z': go_flag = 0; break;
         default:
-            fprintf(stderr, "usage: origin --port P --rate EV_PER_S --size BYTES [--pub HOST:PORT/PATH] [--tick-us US]\n");
+            fprintf(stderr, "usage: origin --port P --rate EV_PER_S --size BYTES [--pub HOST:PORT/PATH] [--tick-us US] [--paused]\n"
+                            "  --paused: serve subscribers but publish nothing until SIGUSR1\n");
             return 2;
         }
     }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGUSR1, on_go);
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
     rl.rlim_cur = rl.rlim_max;
@@ -390,6 +395,7 @@ int main(int argc, char **argv) {
             case K_TIMER: {
                 uint64_t x;
                 if (read(tfd, &x, sizeof x) < 0) {}
+                if (!go_flag) { t_start = now_mono(); break; }  // the schedule starts at SIGUSR1
                 publish_due();
                 break;
             }
