@@ -369,8 +369,12 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             load_after=loadavg(),
         )
     finally:
-        server.stop()  # first, so the gateway does not log its upstream going away
+        # The one downstream of the other stops first: the gateway before its upstream (or it
+        # logs the upstream going away), the origin before nchan (or it tries to publish again).
+        if server.origin_first:
+            server.stop()
         stop(origin, signal.SIGTERM)
+        server.stop()
         if origin is not None and origin.stdout:
             for line in origin.stdout.read().splitlines():
                 if line.startswith("{"):
