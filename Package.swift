@@ -47,11 +47,21 @@ let package = Package(
         ),
         .executableTarget(name: "gateway", dependencies: ["GatewayCLI"]),
 
+        // MARK: HTTP client for upstream sources
+
+        /// libcurl from the system (`libcurl4-openssl-dev`), with typed wrappers for its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+
         // MARK: Built-in plugins (one folder each under Plugins/)
 
         .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
 
         // MARK: Tests
+
+        /// A scriptable HTTP/1.1 origin on 127.0.0.1 that tests use as an upstream.
+        .target(name: "LoopbackServer", path: "Tests/LoopbackServer"),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "LoopbackServer"]),
 
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
