@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "GatewayCLI", targets: ["GatewayCLI"]),
         /// The plugin API alone, for packages that only provide plugins.
         .library(name: "GatewayPlugin", targets: ["GatewayPlugin"]),
+        /// The configuration loader; also lets plugin tests read options from YAML (`prepare(yaml:)`).
+        .library(name: "GatewayConfig", targets: ["GatewayConfig"]),
         .library(name: "EventStream", targets: ["EventStream"]),
     ],
     dependencies: [
@@ -41,6 +43,9 @@ let package = Package(
                 "GatewayConfig",
                 "GatewayPlugin",
                 "GenerateSource",
+                "FilterTransform",
+                "RenameTransform",
+                "DedupeTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,6 +61,9 @@ let package = Package(
         // MARK: Built-in plugins (one folder each under Plugins/)
 
         .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
+        .target(name: "FilterTransform", dependencies: ["GatewayPlugin"], path: "Plugins/FilterTransform"),
+        .target(name: "RenameTransform", dependencies: ["GatewayPlugin"], path: "Plugins/RenameTransform"),
+        .target(name: "DedupeTransform", dependencies: ["GatewayPlugin"], path: "Plugins/DedupeTransform"),
 
         // MARK: Tests
 
@@ -63,8 +71,14 @@ let package = Package(
         .target(name: "LoopbackServer", path: "Tests/LoopbackServer"),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "LoopbackServer"]),
 
+        // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
+        .testTarget(name: "CLITests", dependencies: ["gateway"]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
+        .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
-        .testTarget(name: "PluginTests", dependencies: ["GenerateSource", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin"]),
+        .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
     ]
 )

@@ -1,11 +1,19 @@
 import GatewayPlugin
+import DedupeTransform
+import FilterTransform
 import GenerateSource
+import RenameTransform
 
 extension PluginRegistry {
     /// Every plugin this gateway ships, in one visible list.
     public static var builtins: PluginRegistry {
         var registry = PluginRegistry()
+        // Sources
         registry.register(GenerateSource.plugin)
+        // Transforms
+        registry.register(FilterTransform.plugin)
+        registry.register(RenameTransform.plugin)
+        registry.register(DedupeTransform.plugin)
         return registry
     }
 }

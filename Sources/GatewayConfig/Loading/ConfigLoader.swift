@@ -31,7 +31,7 @@ public struct ConfigLoader: Sendable {
         guard let text = Self.readFile(path) else {
             return .failure(
                 ConfigErrors(problems: [
-                    ConfigProblem("cannot read the configuration file", at: SourceLocation(file: path, line: 1, column: 1))
+                    ConfigProblem("cannot read the configuration file", at: ConfigLocation(file: path, line: 1, column: 1))
                 ]))
         }
         return load(yaml: text, file: path)

@@ -20,7 +20,7 @@ struct EndpointsSectionReader {
             return []
         }
         var endpoints: [EndpointConfig] = []
-        var seenPaths: [String: SourceLocation] = [:]
+        var seenPaths: [String: ConfigLocation] = [:]
         for element in elements {
             guard let endpoint = readEndpoint(element) else { continue }
             if let first = seenPaths[endpoint.path] {

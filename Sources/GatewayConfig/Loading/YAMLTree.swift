@@ -12,20 +12,20 @@ struct YAMLTree {
     func parse(_ yaml: String) -> ConfigNode? {
         do {
             guard let root = try Yams.compose(yaml: yaml) else {
-                return ConfigNode(.null, at: SourceLocation(file: file, line: 1, column: 1))
+                return ConfigNode(.null, at: ConfigLocation(file: file, line: 1, column: 1))
             }
             return convert(root, keyPath: "")
         } catch let error as YamlError {
             report(error)
             return nil
         } catch {
-            diagnostics.report("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            diagnostics.report("cannot read YAML: \(error)", at: ConfigLocation(file: file, line: 1, column: 1))
             return nil
         }
     }
 
-    private func location(_ mark: Mark?) -> SourceLocation {
-        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    private func location(_ mark: Mark?) -> ConfigLocation {
+        ConfigLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
     private func convert(_ node: Node, keyPath: String) -> ConfigNode {

@@ -15,12 +15,12 @@ public struct EndpointConfig: Sendable {
     /// `auth`: tokens a client must present, or `nil` for an open stream.
     public var auth: AuthConfig?
     /// Where the endpoint is declared.
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     /// Creates an endpoint entry.
     public init(
         path: String, from: [String], pipeline: [PipelineStep], replay: Int, ids: IDMode, auth: AuthConfig?,
-        location: SourceLocation
+        location: ConfigLocation
     ) {
         self.path = path
         self.from = from
@@ -56,10 +56,10 @@ public struct PipelineStep: Sendable {
     /// Makes the step's transform, one instance per endpoint.
     public var factory: TransformFactory
     /// Where the step is declared.
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     /// Creates a step.
-    public init(name: String, factory: TransformFactory, location: SourceLocation) {
+    public init(name: String, factory: TransformFactory, location: ConfigLocation) {
         self.name = name
         self.factory = factory
         self.location = location

@@ -11,10 +11,10 @@ public struct SourceConfig: Sendable {
     /// The configured source, ready to run.
     public var source: any Source
     /// Where the source is declared.
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     /// Creates a source entry.
-    public init(name: String, type: String, maxEventSize: Int, source: any Source, location: SourceLocation) {
+    public init(name: String, type: String, maxEventSize: Int, source: any Source, location: ConfigLocation) {
         self.name = name
         self.type = type
         self.maxEventSize = maxEventSize

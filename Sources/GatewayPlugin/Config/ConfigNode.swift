@@ -19,10 +19,10 @@ public struct ConfigNode: Sendable {
     /// The value.
     public var value: Value
     /// Where the value starts.
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     /// Creates a node.
-    public init(_ value: Value, at location: SourceLocation) {
+    public init(_ value: Value, at location: ConfigLocation) {
         self.value = value
         self.location = location
     }
@@ -72,12 +72,12 @@ public struct ConfigEntry: Sendable {
     /// The key's text.
     public var key: String
     /// Where the key is.
-    public var keyLocation: SourceLocation
+    public var keyLocation: ConfigLocation
     /// The value.
     public var value: ConfigNode
 
     /// Creates an entry.
-    public init(key: String, keyLocation: SourceLocation, value: ConfigNode) {
+    public init(key: String, keyLocation: ConfigLocation, value: ConfigNode) {
         self.key = key
         self.keyLocation = keyLocation
         self.value = value

@@ -1,7 +1,7 @@
 /// One mistake in a configuration, tied to the place it was made.
 public struct ConfigProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// Where the mistake is.
-    public var location: SourceLocation
+    public var location: ConfigLocation
     /// A sentence that quotes the bad value and, where possible, suggests the fix.
     public var message: String
 
@@ -9,7 +9,7 @@ public struct ConfigProblem: Error, Sendable, Hashable, CustomStringConvertible 
     /// - Parameters:
     ///   - location: where the mistake is.
     ///   - message: what is wrong, in a sentence.
-    public init(_ message: String, at location: SourceLocation) {
+    public init(_ message: String, at location: ConfigLocation) {
         self.location = location
         self.message = message
     }
@@ -30,7 +30,7 @@ public final class Diagnostics {
     public init() {}
 
     /// Records a problem.
-    public func report(_ message: String, at location: SourceLocation) {
+    public func report(_ message: String, at location: ConfigLocation) {
         problems.append(ConfigProblem(message, at: location))
     }
 

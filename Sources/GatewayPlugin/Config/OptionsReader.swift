@@ -44,7 +44,7 @@ public final class OptionsReader {
     public var isValid: Bool { diagnostics.problems.count == problemsBefore }
 
     /// Reports a problem at `location` (default: the options themselves).
-    public func report(_ message: String, at location: SourceLocation? = nil) {
+    public func report(_ message: String, at location: ConfigLocation? = nil) {
         diagnostics.report(message, at: location ?? node.location)
     }
 

@@ -1,5 +1,5 @@
 /// A place in a configuration file, 1-based, as `gateway check` prints it.
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ConfigLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The file name as the user gave it.
     public var file: String
     /// 1-based line.
@@ -21,7 +21,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     /// `FILE:LINE:COLUMN`.
     public var description: String { "\(file):\(line):\(column)" }
 
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    public static func < (lhs: ConfigLocation, rhs: ConfigLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
     }
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building the gateway needs on a Debian machine that has Swift:
+# libcurl's headers (the sse and poll sources use libcurl). Safe to run again.
+set -euo pipefail
+
+need=()
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH; install Swift 6 first (https://swift.org/install)" >&2; exit 1; }
