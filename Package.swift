@@ -46,6 +46,8 @@ let package = Package(
                 "FilterTransform",
                 "RenameTransform",
                 "DedupeTransform",
+                "SSESource",
+                "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,12 +66,18 @@ let package = Package(
         .target(name: "FilterTransform", dependencies: ["GatewayPlugin"], path: "Plugins/FilterTransform"),
         .target(name: "RenameTransform", dependencies: ["GatewayPlugin"], path: "Plugins/RenameTransform"),
         .target(name: "DedupeTransform", dependencies: ["GatewayPlugin"], path: "Plugins/DedupeTransform"),
+        .target(
+            name: "SSESource",
+            dependencies: ["GatewayPlugin", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/SSESource"
+        ),
 
         // MARK: Tests
 
-        /// A scriptable HTTP/1.1 origin on 127.0.0.1 that tests use as an upstream.
-        .target(name: "LoopbackServer", path: "Tests/LoopbackServer"),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "LoopbackServer"]),
+        /// For tests of sources: a scriptable HTTP/1.1 origin on 127.0.0.1 and a recording source output.
+        .target(name: "TestSupport", dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
+        .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway"]),

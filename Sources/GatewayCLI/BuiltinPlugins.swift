@@ -3,6 +3,7 @@ import DedupeTransform
 import FilterTransform
 import GenerateSource
 import RenameTransform
+import SSESource
 
 extension PluginRegistry {
     /// Every plugin this gateway ships, in one visible list.
@@ -10,6 +11,7 @@ extension PluginRegistry {
         var registry = PluginRegistry()
         // Sources
         registry.register(GenerateSource.plugin)
+        registry.register(SSESource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)

@@ -1,5 +1,5 @@
 import CurlHTTP
-import LoopbackServer
+import TestSupport
 import Synchronization
 import Testing
 
@@ -27,16 +27,6 @@ final class RecordingHandler: HTTPStreamHandler, @unchecked Sendable {
         recorded.withLock { $0.body.append(contentsOf: chunk) }
         return true
     }
-}
-
-/// Polls `condition` every 5 ms for up to `seconds`.
-func eventually(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
 }
 
 @Suite struct CurlClientTests {
