@@ -47,6 +47,7 @@ let package = Package(
                 "RenameTransform",
                 "DedupeTransform",
                 "SSESource",
+                "StdinSource",
                 "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,6 +72,11 @@ let package = Package(
             dependencies: ["GatewayPlugin", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/SSESource"
         ),
+        .target(
+            name: "StdinSource",
+            dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/StdinSource"
+        ),
 
         // MARK: Tests
 
@@ -78,6 +84,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
         .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "StdinSourceTests", dependencies: ["StdinSource", "GatewayConfig", "TestSupport"]),
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway"]),

@@ -4,6 +4,7 @@ import FilterTransform
 import GenerateSource
 import RenameTransform
 import SSESource
+import StdinSource
 
 extension PluginRegistry {
     /// Every plugin this gateway ships, in one visible list.
@@ -12,6 +13,7 @@ extension PluginRegistry {
         // Sources
         registry.register(GenerateSource.plugin)
         registry.register(SSESource.plugin)
+        registry.register(StdinSource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)
