@@ -47,6 +47,7 @@ let package = Package(
                 "RenameTransform",
                 "DedupeTransform",
                 "SSESource",
+                "PollSource",
                 "StdinSource",
                 "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,6 +74,11 @@ let package = Package(
             path: "Plugins/SSESource"
         ),
         .target(
+            name: "PollSource",
+            dependencies: ["GatewayPlugin", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/PollSource"
+        ),
+        .target(
             name: "StdinSource",
             dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/StdinSource"
@@ -84,6 +90,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
         .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "PollSourceTests", dependencies: ["PollSource", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "StdinSourceTests", dependencies: ["StdinSource", "GatewayConfig", "TestSupport"]),
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.

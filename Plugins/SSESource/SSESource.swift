@@ -52,8 +52,8 @@ public struct SSESource: Source {
     }
 
     init?(options: OptionsReader) {
-        let url = Self.readURL(options)
-        let headers = Self.readHeaders(options)
+        let url = options.httpURL()
+        let headers = options.httpHeaders()
         var initial: Duration? = .seconds(1)
         var maximum: Duration? = .seconds(30)
         if let reconnect = options.nested("reconnect") {
@@ -69,36 +69,6 @@ public struct SSESource: Source {
         let readTimeout = options.duration("read_timeout", default: .seconds(300), minimum: .milliseconds(1))
         guard options.isValid, let url, let initial, let maximum, let readTimeout else { return nil }
         self.init(url: url, headers: headers, initialDelay: initial, maximumDelay: maximum, readTimeout: readTimeout)
-    }
-
-    /// `headers:`, a map of names to values; names must be HTTP tokens and values one line.
-    public static func readHeaders(_ options: OptionsReader) -> [(name: String, value: String)] {
-        guard let pairs = options.stringMap("headers") else { return [] }
-        let entries = options.node("headers")?.mapping ?? []
-        var headers: [(name: String, value: String)] = []
-        for (key, value) in pairs {
-            let location = entries.first { $0.key == key }?.keyLocation
-            let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            if key.isEmpty || !key.allSatisfy(tokenCharacters.contains) {
-                options.report("'headers': '\(key)' is not a valid header name", at: location)
-            } else if value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
-                options.report("'headers.\(key)' must be a single line", at: location)
-            } else {
-                headers.append((key, value))
-            }
-        }
-        return headers
-    }
-
-    /// `url:`, required, `http://` or `https://`.
-    public static func readURL(_ options: OptionsReader) -> String? {
-        guard let url = options.string("url", required: true) else { return nil }
-        let lowered = url.lowercased()
-        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), url.count > 8 else {
-            options.report("'url' must be an http:// or https:// URL, found '\(url)'", at: options.node("url")?.location)
-            return nil
-        }
-        return url
     }
 
     public var summary: String {

@@ -3,6 +3,7 @@ import DedupeTransform
 import FilterTransform
 import GenerateSource
 import RenameTransform
+import PollSource
 import SSESource
 import StdinSource
 
@@ -13,6 +14,7 @@ extension PluginRegistry {
         // Sources
         registry.register(GenerateSource.plugin)
         registry.register(SSESource.plugin)
+        registry.register(PollSource.plugin)
         registry.register(StdinSource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
