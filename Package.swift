@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "StdinSourceTests", dependencies: ["StdinSource", "GatewayConfig", "TestSupport"]),
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["gateway"]),
+        .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
