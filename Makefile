@@ -23,6 +23,8 @@ test:
 	@scripts/bootstrap.sh
 	swift build --build-tests
 	swift test --skip-build
+	@test -x examples/custom-plugin/ci.sh || { echo "make test: examples/custom-plugin/ci.sh is missing or not executable" >&2; exit 1; }
+	examples/custom-plugin/ci.sh
 
 bench:
 	@scripts/bootstrap.sh

@@ -50,6 +50,8 @@ let package = Package(
                 "PollSource",
                 "StdinSource",
                 "CurlHTTP",
+                "ThrottleTransform",
+                "ExecTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,6 +85,8 @@ let package = Package(
             dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/StdinSource"
         ),
+        .target(name: "ThrottleTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ThrottleTransform"),
+        .target(name: "ExecTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ExecTransform"),
 
         // MARK: Tests
 
@@ -102,5 +106,7 @@ let package = Package(
         .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig"]),
     ]
 )

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what building the gateway needs on a Debian machine that has Swift:
-# libcurl's headers (the sse and poll sources use libcurl). Safe to run again.
+# Installs what building and testing the gateway needs on a Debian machine that has Swift:
+# libcurl's headers (the sse and poll sources use libcurl), pkg-config, python3. Safe to run again.
 set -euo pipefail
 
 need=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# The exec transform's tests and examples run small Python 3 programs.
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2

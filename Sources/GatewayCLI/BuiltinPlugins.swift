@@ -1,11 +1,13 @@
 import GatewayPlugin
 import DedupeTransform
+import ExecTransform
 import FilterTransform
 import GenerateSource
-import RenameTransform
 import PollSource
+import RenameTransform
 import SSESource
 import StdinSource
+import ThrottleTransform
 
 extension PluginRegistry {
     /// Every plugin this gateway ships, in one visible list.
@@ -20,6 +22,8 @@ extension PluginRegistry {
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)
         registry.register(DedupeTransform.plugin)
+        registry.register(ThrottleTransform.plugin)
+        registry.register(ExecTransform.plugin)
         return registry
     }
 }

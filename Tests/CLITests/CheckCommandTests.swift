@@ -47,7 +47,8 @@ enum GatewayBinary {
     }
 }
 
-@Suite struct CheckCommandTests {
+// Serialized: each test blocks a thread reading a child's pipes, and the cooperative pool has only as many threads as cores.
+@Suite(.serialized) struct CheckCommandTests {
     @Test func aValidConfigurationPrintsThePlanAndExitsZero() throws {
         let file = try GatewayBinary.temporaryFile(
             """

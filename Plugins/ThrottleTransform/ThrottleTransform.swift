@@ -1,0 +1,141 @@
+import GatewayPlugin
+import Synchronization
+
+/// `- throttle: { per: data.symbol, interval: 1s }` — at most one event per key per interval,
+/// the latest one (conflation).
+///
+/// Events are held, and at the end of each interval the latest event of every key that
+/// received one is sent, keys in the order they first arrived in that interval. A key that
+/// received nothing sends nothing: the throttle never repeats an earlier event. Intervals are
+/// counted from the endpoint's start on a steady clock, so they do not drift.
+///
+/// `per` picks the key: `data.PATH` (a field of the JSON data), `id`, `event` (the type), or
+/// nothing for one key shared by every event. An event that has no key — no id, data that is
+/// not JSON, a missing path — is not throttled: it passes at once.
+///
+/// At most `max_keys` keys are held per interval; an event with a new key beyond that passes
+/// at once, so memory stays bounded whatever the input.
+public final class ThrottleTransform: Transform, Sendable {
+    let key: ThrottleKey
+    let interval: Duration
+    let maxKeys: Int
+    private let state = Mutex(State())
+
+    /// What `process` and the timer share.
+    private struct State {
+        /// The latest event of each key, in first-arrival order.
+        var pending: [Event] = []
+        /// Key → index into `pending`.
+        var slots: [String: Int] = [:]
+        var context: TransformContext?
+        var timer: Task<Void, Never>?
+        var stopped = false
+    }
+
+    init(key: ThrottleKey, interval: Duration, maxKeys: Int) {
+        self.key = key
+        self.interval = interval
+        self.maxKeys = maxKeys
+    }
+
+    /// The plugin entry for the registry.
+    public static let plugin = TransformPlugin(
+        name: "throttle", summary: "sends at most the latest event per key per interval (conflation)"
+    ) { options in
+        prepare(options)
+    }
+
+    static func prepare(_ options: OptionsReader) -> TransformFactory? {
+        let key = ThrottleKey.read(options)
+        let interval = options.duration("interval", default: .seconds(1), minimum: .milliseconds(1))
+        let maxKeys = options.int("max_keys", default: 10_000, in: 1...10_000_000)
+        guard let key, let interval, let maxKeys, options.isValid else { return nil }
+        let per = key == .all ? "" : " per \(key)"
+        return TransformFactory(summary: "throttle\(per), latest every \(Units.describe(interval))") {
+            ThrottleTransform(key: key, interval: interval, maxKeys: maxKeys)
+        }
+    }
+
+    public func process(_ event: Event, into output: inout [Event]) {
+        guard let key = key.key(of: event) else {
+            output.append(event)
+            return
+        }
+        let held = state.withLock { state -> Bool in
+            if let slot = state.slots[key] {
+                state.pending[slot] = event
+                return true
+            }
+            guard state.slots.count < maxKeys, !state.stopped else { return false }
+            state.slots[key] = state.pending.count
+            state.pending.append(event)
+            return true
+        }
+        if !held { output.append(event) }
+    }
+
+    /// Starts the interval timer; each tick sends what is held through `context`.
+    public func start(_ context: TransformContext) {
+        let interval = self.interval
+        // The context is in place before the timer can first fire.
+        state.withLock { $0.context = context }
+        let timer = Task { [weak self] in
+            let clock = ContinuousClock()
+            var deadline = clock.now + interval
+            while !Task.isCancelled {
+                do {
+                    try await clock.sleep(until: deadline, tolerance: nil)
+                } catch {
+                    return
+                }
+                guard let self else { return }
+                self.tick()
+                deadline += interval
+                // After a stall (a suspended process), skip the missed ticks rather than firing
+                // them back to back.
+                let now = clock.now
+                if deadline <= now {
+                    deadline = now + interval
+                }
+            }
+        }
+        let alreadyStopped = state.withLock { state -> Bool in
+            state.timer = timer
+            return state.stopped
+        }
+        if alreadyStopped { timer.cancel() }
+    }
+
+    /// Stops the timer. Events still held are discarded: the endpoint is shutting down.
+    public func stop() {
+        let timer = state.withLock { state -> Task<Void, Never>? in
+            state.stopped = true
+            state.pending.removeAll()
+            state.slots.removeAll()
+            state.context = nil
+            return state.timer.take()
+        }
+        timer?.cancel()
+    }
+
+    /// Ends the current interval: sends the held events, in first-arrival order of their keys.
+    ///
+    /// The timer calls it; tests call it directly to step time by hand.
+    func tick() {
+        let (events, context) = takePending()
+        // Emitting outside the lock: `emit` feeds the steps after this one and must never wait
+        // on a lock that `process` holds.
+        if let context, !events.isEmpty { context.emit(events) }
+    }
+
+    /// The held events, leaving none held, and the context to send them through.
+    func takePending() -> ([Event], TransformContext?) {
+        state.withLock { state in
+            guard !state.pending.isEmpty else { return ([], state.context) }
+            let events = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+            state.slots.removeAll(keepingCapacity: true)
+            return (events, state.context)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import GatewayPlugin
+import Logging
+import Synchronization
+
+@testable import ExecTransform
+
+/// What an exec step did: the events it emitted, what it dropped by reason, what it logged.
+final class Recorder: Sendable {
+    private let events = Mutex<[Event]>([])
+    private let drops = Mutex<[String: Int]>([:])
+    let log = LogRecords()
+
+    var emitted: [Event] { events.withLock { $0 } }
+    func dropped(_ reason: String) -> Int { drops.withLock { $0[reason, default: 0] } }
+
+    func context() -> TransformContext {
+        let log = self.log
+        return TransformContext(
+            endpoint: "/test", logger: Logger(label: "exec-test") { _ in RecordingLogHandler(records: log) },
+            emit: { batch in self.events.withLock { $0 += batch } },
+            dropped: { reason, count in self.drops.withLock { $0[reason, default: 0] += count } })
+    }
+}
+
+/// Log lines as `message key=value …`, metadata sorted by key.
+final class LogRecords: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    func contains(_ fragment: String) -> Bool { all.contains { $0.contains(fragment) } }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let records: LogRecords
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        let pairs = all.keys.sorted().map { "\($0)=\(all[$0]!)" }
+        records.append(([event.level.rawValue, "\(event.message)"] + pairs).joined(separator: " "))
+    }
+}
+
+/// Polls `condition` every few milliseconds for at most `limit`; whether it came true.
+func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+}
+
+/// An exec step for `command`, with quick restarts and a short stop grace for tests.
+func execStep(
+    _ command: ExecCommand, queue: Int = 1000, restart: (Duration, Duration) = (.milliseconds(10), .milliseconds(40)),
+    grace: Duration = .seconds(2)
+) -> ExecTransform {
+    ExecTransform(
+        configuration: ExecConfiguration(
+            command: command, queueCapacity: queue, restartInitial: restart.0, restartMax: restart.1, maxLine: 1 << 20, stopGrace: grace))
+}
+
+extension ExecTransform {
+    /// Feeds events one by one, discarding what `process` returns at once (exec returns nothing).
+    func feed(_ events: [Event]) {
+        var output: [Event] = []
+        for event in events { process(event, into: &output) }
+        precondition(output.isEmpty)
+    }
+}

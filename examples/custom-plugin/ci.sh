@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# CI for the custom-plugin example: build the package (its own gateway binary, custom-gateway, with the
+# `redact` plugin), run its tests, and check its gateway.yaml, whose plan must show `redact`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+command -v swift >/dev/null 2>&1 || {
+  echo "examples/custom-plugin/ci.sh: 'swift' is not on PATH; install Swift 6 (https://swift.org/install)" >&2
+  exit 1
+}
+
+swift build
+swift test
+
+plan=$(./.build/debug/custom-gateway check gateway.yaml)
+echo "$plan"
+grep -q "redact data.user.email (remove)" <<<"$plan" || {
+  echo "examples/custom-plugin/ci.sh: the plan does not show the redact step" >&2
+  exit 1
+}
+echo "custom-plugin: OK"
