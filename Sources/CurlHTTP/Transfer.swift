@@ -72,9 +72,13 @@ final class Transfer {
         case (let method, let body):
             if let body {
                 check(ccurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "body size")
-                body.withUnsafeBufferPointer { bytes in
-                    // COPYPOSTFIELDS copies, so the array need not outlive the call.
-                    check(ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)), "body")
+                if body.isEmpty {
+                    check(ccurl_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, ""), "body")
+                } else {
+                    body.withUnsafeBufferPointer { bytes in
+                        // COPYPOSTFIELDS copies, so the array need not outlive the call.
+                        check(ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress!)), "body")
+                    }
                 }
             }
             if method != "POST" || body == nil {

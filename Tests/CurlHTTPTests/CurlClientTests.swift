@@ -116,6 +116,17 @@ final class RecordingHandler: HTTPStreamHandler, @unchecked Sendable {
         #expect(String(decoding: received.body, as: UTF8.self) == "{\"q\":1}")
     }
 
+    @Test func anEmptyBodyIsSentWithAZeroLengthAndOtherMethodsAsGiven() async throws {
+        let server = try LoopbackServer { connection in connection.respond(status: 204) }
+        defer { server.close() }
+        let response = try await client.fetch(HTTPRequest(url: server.url(), method: "PUT", body: [], timeout: .seconds(10)))
+        #expect(response.head.status == 204)
+        let received = try #require(server.requests.first)
+        #expect(received.method == "PUT")
+        #expect(received.header("Content-Length") == "0")
+        #expect(received.body.isEmpty)
+    }
+
     @Test func fetchGivesUpAtItsTotalTimeout() async throws {
         let server = try LoopbackServer { connection in
             connection.waitForPeerClose(seconds: 20)
