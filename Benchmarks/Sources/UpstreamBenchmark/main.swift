@@ -48,8 +48,11 @@ final class Origin: @unchecked Sendable {
     let listener: Int32
     let port: Int
     let chunks: [[UInt8]]
+    /// How long to wait after the request before writing the stream (so a client can connect downstream).
+    let delay: Duration
 
-    init(chunks: [[UInt8]]) {
+    init(chunks: [[UInt8]], port: Int = 0, delay: Duration = .zero) {
+        self.delay = delay
         self.chunks = chunks
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
@@ -58,11 +61,12 @@ final class Origin: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
         listen(listener, 4)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
     func serveOnce() {
@@ -76,12 +80,16 @@ final class Origin: @unchecked Sendable {
         pthread_detach(thread)
     }
 
+    /// Serves the one connection on the calling thread.
+    func serveBlocking() { serve() }
+
     private func serve() {
         let fd = accept(listener, nil, nil)
         guard fd >= 0 else { return }
         var request = [UInt8](repeating: 0, count: 4096)
         _ = recv(fd, &request, request.count, 0)
         send(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+        if delay > .zero { usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000)) }
         for chunk in chunks { send(fd, chunk) }
         close(fd)
         close(listener)
@@ -137,6 +145,17 @@ func run(chunks: [[UInt8]]) async -> (elapsed: Double, cpu: Double, bytes: Int) 
 }
 
 let chunks = wireChunks(count: eventCount)
+
+// `--serve PORT`: only be the origin (for upstream-endpoint.sh): serve one connection with the events,
+// three seconds after its request, then exit.
+if let index = CommandLine.arguments.firstIndex(of: "--serve"), index + 1 < CommandLine.arguments.count,
+    let port = Int(CommandLine.arguments[index + 1])
+{
+    let origin = Origin(chunks: chunks, port: port, delay: .seconds(3))
+    print("origin: \(eventCount) events on http://127.0.0.1:\(origin.port)/", terminator: "\n")
+    origin.serveBlocking()
+    exit(0)
+}
 var best: (elapsed: Double, cpu: Double, bytes: Int) = (.infinity, 0, 0)
 for _ in 0..<runs {
     let result = await run(chunks: chunks)
