@@ -9,3 +9,5 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 .build/release/CodecBenchmark "$@" | tee "results/codec-$stamp.txt"
 swift build -c release --product PipelineBenchmark
 .build/release/PipelineBenchmark "$@" | tee "results/pipeline-$stamp.txt"
+swift build -c release --product UpstreamBenchmark
+.build/release/UpstreamBenchmark "$@" | tee "results/upstream-$stamp.txt"
