@@ -1,0 +1,75 @@
+import ArgumentParser
+import GatewayConfig
+import GatewayPlugin
+import GatewayServer
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `gateway run [FILE]`: serves every endpoint of a configuration until SIGINT or SIGTERM.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start every source, pipeline and endpoint of a configuration and serve them.",
+        discussion: """
+            Logs go to stderr. SIGINT or SIGTERM stops accepting, closes every stream and exits 0.
+            Exit 1 when the configuration is invalid, 3 when the gateway cannot start (port in use, …).
+            """
+    )
+
+    @Argument(help: "The configuration file.")
+    var file: String = "gateway.yaml"
+
+    @Option(name: .long, help: ArgumentHelp("Listen on HOST:PORT instead of server.listen.", valueName: "host:port"))
+    var listen: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if let listen, ListenAddress.parse(listen) == nil {
+            throw ValidationError("--listen must be HOST:PORT (like 127.0.0.1:8080 or [::]:8080), found '\(listen)'")
+        }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        // The command is the executable's entry point: the one place logging is bootstrapped.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "gateway")
+
+        let loader = ConfigLoader(registry: Gateway.plugins)
+        let configuration: GatewayConfiguration
+        switch loader.load(file: file) {
+        case .success(let loaded):
+            configuration = loaded
+        case .failure(let errors):
+            for problem in errors.problems { StandardError.print("\(problem)") }
+            throw ExitCode(ExitStatus.invalidInput.rawValue)
+        }
+
+        // One event loop per core, for the life of the process.
+        let group = MultiThreadedEventLoopGroup.singleton
+        do {
+            let server = try GatewayServer(
+                configuration: configuration, listen: listen.flatMap(ListenAddress.parse), group: group, logger: logger)
+            // The server binds inside the group, after it traps SIGINT/SIGTERM: a signal that
+            // arrives as soon as "listening" is logged still stops the gateway cleanly.
+            let services = ServiceGroup(
+                configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await services.run()
+        } catch let error as GatewayServerError {
+            StandardError.print("gateway: \(error)")
+            throw ExitCode(ExitStatus.runtimeFailure.rawValue)
+        } catch {
+            StandardError.print("gateway: \(error)")
+            throw ExitCode(ExitStatus.runtimeFailure.rawValue)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

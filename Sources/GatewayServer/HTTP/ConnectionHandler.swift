@@ -1,0 +1,205 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP connection: routes requests, answers them, or turns the connection into an
+/// event stream registered with its endpoint's fan-out. A thin shell over ``Router`` and
+/// ``ConnectionStateMachine``.
+final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    private let server: ServerContext
+    /// The request decoder in front of this handler; removed once the connection streams.
+    private let decoder: (any RemovableChannelHandler)?
+    private var state = ConnectionStateMachine()
+    private var route: Router.Route?
+    private var address = "?"
+    private var requestTimer: Scheduled<Void>?
+
+    // Set while the connection streams.
+    private var client: StreamClient?
+    private var endpoint: EndpointStream?
+    private var fanOut: LoopFanOut?
+
+    init(server: ServerContext, decoder: (any RemovableChannelHandler)?) {
+        self.server = server
+        self.decoder = decoder
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        address = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        armRequestTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        requestTimer?.cancel()
+        if let client, let endpoint, let fanOut {
+            fanOut.remove(client)
+            endpoint.unsubscribe(from: fanOut)
+            server.admission.release()
+            let reason = client.endReason ?? .clientClosed
+            endpoint.metrics.disconnect(reason)
+            endpoint.metrics.clients.decrement()
+            server.logger.debug(
+                "stream closed",
+                metadata: ["endpoint": "\(endpoint.path)", "client.address": "\(address)", "reason": "\(reason.rawValue)"])
+            self.client = nil
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Once streaming, the decoder is gone and whatever the client sends is dropped unread.
+        if state.ignoresInput { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
+            _ = state.head(keepAlive: head.isKeepAlive, isHead: head.method == .HEAD)
+        case .body(let body):
+            if case .rejectMalformed = state.body(count: body.readableBytes) {
+                server.metrics.clientError("body_too_large")
+                reply(context: context, .text(.payloadTooLarge, "request body too large"), isHead: false, keepAlive: false)
+            }
+        case .end:
+            if case .answer(let keepAlive, let isHead) = state.end(), let route {
+                answer(context: context, route: route, keepAlive: keepAlive, isHead: isHead)
+            }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let client, client.isCatchingUp, context.channel.isWritable { client.pump() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let parserError = error as? HTTPParserError {
+            let tooLarge = parserError == .headerOverflow
+            switch state.malformed(headTooLarge: tooLarge) {
+            case .rejectMalformed(let headTooLarge):
+                server.metrics.clientError(headTooLarge ? "header_too_large" : "bad_request")
+                server.logger.info(
+                    "malformed request", metadata: ["client.address": "\(address)", "error": "\(parserError)"])
+                let response: Response =
+                    headTooLarge
+                    ? .text(.init(statusCode: 431, reasonPhrase: "Request Header Fields Too Large"), "request header fields too large")
+                    : .text(.badRequest, "malformed request")
+                reply(context: context, response, isHead: false, keepAlive: false)
+            case .close:
+                context.close(promise: nil)
+            default:
+                break
+            }
+            return
+        }
+        // Resets and other I/O errors: the connection is gone or going; closing is all there is to do.
+        if let client, client.endReason == nil { client.endReason = .error }
+        context.close(promise: nil)
+    }
+
+    // MARK: Answers
+
+    private func answer(context: ChannelHandlerContext, route: Router.Route, keepAlive: Bool, isHead: Bool) {
+        switch route {
+        case .respond(let response):
+            reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
+        case .metrics(let headers):
+            let response = Response(
+                .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")] + headers, body: server.renderMetrics())
+            reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
+        case .readiness(let headers):
+            let waiting = server.sourcesNotReady()
+            let response: Response =
+                waiting.isEmpty
+                ? .text(.ok, "ready", headers: headers)
+                : .text(.serviceUnavailable, "not ready: " + waiting.joined(separator: ", "), headers: headers)
+            reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
+        case .stream(let index, let lastEventID, let types, let headers):
+            startStream(
+                context: context, endpoint: server.endpoints[index], lastEventID: lastEventID, types: types, headers: headers,
+                isHead: isHead, replayLatest: false)
+        case .statusStream(let headers):
+            guard let status = server.statusStream else {
+                reply(context: context, .text(.notFound, "not found"), isHead: isHead, keepAlive: keepAlive)
+                return
+            }
+            startStream(
+                context: context, endpoint: status, lastEventID: nil, types: nil, headers: headers, isHead: isHead, replayLatest: true)
+        }
+    }
+
+    private func reply(context: ChannelHandlerContext, _ response: Response, isHead: Bool, keepAlive: Bool) {
+        let bytes = response.encode(omittingBody: isHead, close: !keepAlive, allocator: context.channel.allocator)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            armRequestTimer(context: context)
+        } else {
+            state.closingAfterAnswer()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func startStream(
+        context: ChannelHandlerContext, endpoint: EndpointStream, lastEventID: String?, types: Set<String>?,
+        headers: [(String, String)], isHead: Bool, replayLatest: Bool
+    ) {
+        if isHead {
+            state.closingAfterAnswer()
+            let head = Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(head)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        guard server.admission.admit() else {
+            server.logger.info("stream refused: max_clients reached", metadata: ["client.address": "\(address)"])
+            let seconds = (server.retryMilliseconds + 999) / 1000
+            reply(
+                context: context, .text(.serviceUnavailable, "too many clients", headers: [("Retry-After", "\(max(1, seconds))")] + headers),
+                isHead: false, keepAlive: false)
+            return
+        }
+        requestTimer?.cancel()
+        requestTimer = nil
+        state.startedStream()
+        if let decoder { context.pipeline.syncOperations.removeHandler(decoder, promise: nil) }
+
+        // Everything from here to `add` runs on this loop without yielding, so no drain of
+        // this loop can fall between the replay snapshot and the client joining the fan-out.
+        let subscription = endpoint.subscribe(on: context.eventLoop, lastEventID: lastEventID, replayLatest: replayLatest)
+        if let result = subscription.resume.metricResult { endpoint.metrics.replay(result) }
+        let policy = ClientPolicy(types: types, startAfter: subscription.startAfter)
+        context.write(wrapOutboundOut(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)), promise: nil)
+        context.write(wrapOutboundOut(WireFormat.opening(retryMilliseconds: server.retryMilliseconds)), promise: nil)
+        context.flush()
+        let client = StreamClient(
+            context: context, policy: policy, address: address, now: context.eventLoop.now, backlogLimit: max(64, 2 * endpoint.replayCapacity))
+        for event in subscription.replay where policy.replays(type: event.type) {
+            client.backlog.append(event.bytes)
+        }
+        client.pump()
+        subscription.fanOut.add(client)
+        self.client = client
+        self.endpoint = endpoint
+        self.fanOut = subscription.fanOut
+        endpoint.metrics.clients.increment()
+        server.logger.debug(
+            "stream opened",
+            metadata: [
+                "endpoint": "\(endpoint.path)", "client.address": "\(address)", "replayed": "\(subscription.replay.count)",
+            ])
+    }
+
+    private func armRequestTimer(context: ChannelHandlerContext) {
+        requestTimer?.cancel()
+        let channel = context.channel
+        requestTimer = context.eventLoop.scheduleTask(in: server.requestTimeout) {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionHandler: Sendable {}

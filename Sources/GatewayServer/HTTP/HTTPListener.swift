@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+import GatewayConfig
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Binds the listening socket and sets up each accepted connection's pipeline:
+/// `[TLS] → HTTP request decoder → ConnectionHandler`.
+enum HTTPListener {
+    /// Binds `address` and starts accepting. Fails with ``GatewayServerError`` when it cannot.
+    static func bind(
+        address: ListenAddress, group: any EventLoopGroup, clientBuffer: Int, tls: NIOSSLContext?, server: ServerContext
+    ) async throws -> any Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // NIO marks a channel unwritable past the high mark: that is the `client_buffer` bound.
+            .childChannelOption(
+                .writeBufferWaterMark, value: .init(low: max(1, clientBuffer / 2), high: clientBuffer))
+            // The kernel's send buffer would otherwise grow to megabytes per stalled client
+            // (autotuning), hiding it from `client_buffer`: bound it by the same figure.
+            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(min(max(clientBuffer, 16 * 1024), 1 << 20)))
+            // Clients send a request head and then nothing: small receive buffers keep idle streams cheap.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 65536))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+                    try pipeline.addHandler(decoder)
+                    try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder))
+                }
+            }
+        do {
+            return try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw GatewayServerError.cannotListen(address: address.description, reason: Self.describe(error))
+        }
+    }
+
+    /// An NIOSSL context from the configured PEM files.
+    static func makeTLSContext(_ tls: TLSConfig) throws -> NIOSSLContext {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.cert).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw GatewayServerError.tls(reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let ioError = error as? IOError {
+            return String(cString: strerror(ioError.errnoCode)).lowercased()
+        }
+        return "\(error)"
+    }
+}

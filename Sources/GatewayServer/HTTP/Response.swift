@@ -1,0 +1,47 @@
+import NIOCore
+import NIOHTTP1
+
+/// A complete, non-streaming response.
+struct Response: Sendable {
+    var status: HTTPResponseStatus
+    var headers: [(String, String)]
+    var body: String
+
+    init(_ status: HTTPResponseStatus, headers: [(String, String)] = [], body: String = "") {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A plain-text response whose body is `text` and a newline.
+    static func text(_ status: HTTPResponseStatus, _ text: String, headers: [(String, String)] = []) -> Response {
+        Response(status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: text + "\n")
+    }
+
+    /// Serialises the response; `head` omits the body (for `HEAD`), `close` says the connection ends.
+    func encode(omittingBody: Bool, close: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 256 + body.utf8.count)
+        buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        for (name, value) in headers { buffer.writeString("\(name): \(value)\r\n") }
+        // RFC 9110 §8.6: no Content-Length on a 204.
+        if status != .noContent { buffer.writeString("Content-Length: \(body.utf8.count)\r\n") }
+        if close { buffer.writeString("Connection: close\r\n") }
+        buffer.writeString("\r\n")
+        if !omittingBody { buffer.writeString(body) }
+        return buffer
+    }
+
+    /// The head of an event stream: no length, so the body runs until the connection closes.
+    ///
+    /// A close-delimited body (RFC 9112 §6.3) rather than chunked encoding lets every client
+    /// share the very same event bytes: chunk framing would be one more write per event.
+    static func streamHead(extraHeaders: [(String, String)], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 256)
+        buffer.writeString(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n"
+        )
+        for (name, value) in extraHeaders { buffer.writeString("\(name): \(value)\r\n") }
+        buffer.writeString("\r\n")
+        return buffer
+    }
+}

@@ -1,0 +1,130 @@
+import GatewayConfig
+import NIOHTTP1
+
+/// Decides what a request gets, from its head alone. No I/O: the connection handler acts on
+/// the returned ``Route``.
+struct Router: Sendable {
+    /// A configured endpoint as routing sees it.
+    struct EndpointRoute: Sendable {
+        let index: Int
+        let auth: AuthConfig?
+    }
+
+    /// What to do with a request.
+    enum Route: Sendable {
+        /// Open the event stream of endpoint `index`.
+        case stream(index: Int, lastEventID: String?, types: Set<String>?, headers: [(String, String)])
+        /// Open the dashboard's status stream.
+        case statusStream(headers: [(String, String)])
+        /// Answer with Prometheus text.
+        case metrics(headers: [(String, String)])
+        /// Answer with readiness.
+        case readiness(headers: [(String, String)])
+        /// Answer with a fixed response.
+        case respond(Response)
+    }
+
+    /// The path of the dashboard's built-in status stream.
+    static let statusPath = "/_gateway/status"
+
+    let endpoints: [String: EndpointRoute]
+    let dashboard: Bool
+    let metrics: Bool
+    let cors: CORSConfig?
+
+    init(endpoints: [EndpointConfig], server: ServerConfig) {
+        var routes: [String: EndpointRoute] = [:]
+        for (index, endpoint) in endpoints.enumerated() { routes[endpoint.path] = EndpointRoute(index: index, auth: endpoint.auth) }
+        self.endpoints = routes
+        self.dashboard = server.dashboard
+        self.metrics = server.metrics
+        self.cors = server.cors
+    }
+
+    /// The route for a request head.
+    func route(method: HTTPMethod, uri: String, headers: HTTPHeaders) -> Route {
+        guard let target = RequestTarget(uri) else {
+            return .respond(.text(.badRequest, "bad request target"))
+        }
+        let corsHeaders = self.corsHeaders(origin: headers.first(name: "origin"))
+        guard let kind = resource(at: target.path) else {
+            return .respond(.text(.notFound, "not found", headers: corsHeaders))
+        }
+        switch method {
+        case .GET, .HEAD:
+            break
+        case .OPTIONS:
+            return .respond(preflight(headers: headers, corsHeaders: corsHeaders))
+        default:
+            return .respond(.text(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET, HEAD, OPTIONS")] + corsHeaders))
+        }
+        switch kind {
+        case .endpoint(let route):
+            let verdict = AuthVerdict(
+                auth: route.auth, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
+            switch verdict {
+            case .allowed: break
+            case .missingToken:
+                return .respond(.text(.unauthorized, "a bearer token is required", headers: [("WWW-Authenticate", "Bearer")] + corsHeaders))
+            case .wrongToken:
+                return .respond(.text(.forbidden, "this token is not allowed", headers: corsHeaders))
+            }
+            let lastEventID =
+                headers.first(name: "last-event-id") ?? target.first("lastEventId") ?? target.first("last_event_id")
+                ?? target.first("evs_last_event_id")
+            let types = ClientPolicy.types(fromQueryValues: target.all("event"))
+            return .stream(index: route.index, lastEventID: lastEventID, types: types, headers: corsHeaders)
+        case .health:
+            return .respond(.text(.ok, "ok", headers: corsHeaders))
+        case .readiness:
+            return .readiness(headers: corsHeaders)
+        case .metrics:
+            return .metrics(headers: corsHeaders)
+        case .dashboard:
+            return .respond(
+                Response(
+                    .ok,
+                    headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache")] + corsHeaders,
+                    body: DashboardPage.html))
+        case .statusStream:
+            return .statusStream(headers: corsHeaders)
+        }
+    }
+
+    private enum Resource {
+        case endpoint(EndpointRoute)
+        case health, readiness, metrics, dashboard, statusStream
+    }
+
+    private func resource(at path: String) -> Resource? {
+        if let endpoint = endpoints[path] { return .endpoint(endpoint) }
+        switch path {
+        case "/healthz": return .health
+        case "/readyz": return .readiness
+        case "/metrics" where metrics: return .metrics
+        case "/" where dashboard: return .dashboard
+        case Self.statusPath where dashboard: return .statusStream
+        default: return nil
+        }
+    }
+
+    /// `Access-Control-Allow-Origin` for a request from `origin`, when CORS allows it.
+    func corsHeaders(origin: String?) -> [(String, String)] {
+        guard let cors, let origin, let allowed = cors.allowedOrigin(for: origin) else { return [] }
+        var headers = [("Access-Control-Allow-Origin", allowed)]
+        if allowed != "*" { headers.append(("Vary", "Origin")) }
+        return headers
+    }
+
+    private func preflight(headers: HTTPHeaders, corsHeaders: [(String, String)]) -> Response {
+        var responseHeaders = [("Allow", "GET, HEAD, OPTIONS")]
+        if !corsHeaders.isEmpty, headers.first(name: "access-control-request-method") != nil {
+            responseHeaders += corsHeaders
+            responseHeaders.append(("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"))
+            let requested = headers.first(name: "access-control-request-headers")
+            responseHeaders.append(("Access-Control-Allow-Headers", requested ?? "Authorization, Last-Event-ID, Cache-Control"))
+            responseHeaders.append(("Access-Control-Max-Age", "86400"))
+        }
+        return Response(.noContent, headers: responseHeaders)
+    }
+}

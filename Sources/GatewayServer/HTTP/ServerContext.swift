@@ -1,0 +1,22 @@
+import Logging
+import NIOCore
+
+/// What every connection needs from the running gateway. Shared by all connections.
+struct ServerContext: Sendable {
+    let router: Router
+    /// The configured endpoints, in `gateway.yaml` order (``Router`` routes to their index).
+    let endpoints: [EndpointStream]
+    /// The dashboard's status stream, when the dashboard is on.
+    let statusStream: EndpointStream?
+    let admission: Admission
+    let metrics: GatewayMetrics
+    /// `retry:` sent on connect, in milliseconds; also the `Retry-After` of a `503` (rounded up).
+    let retryMilliseconds: Int
+    /// The Prometheus text of `/metrics`.
+    let renderMetrics: @Sendable () -> String
+    /// The source names that have not yet connected or delivered.
+    let sourcesNotReady: @Sendable () -> [String]
+    /// How long a connection may stay without a complete request before it is closed.
+    let requestTimeout: TimeAmount
+    let logger: Logger
+}

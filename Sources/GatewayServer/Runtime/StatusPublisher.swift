@@ -1,0 +1,48 @@
+import GatewayPlugin
+import NIOCore
+
+/// Publishes a JSON snapshot of the gateway on the dashboard's status stream, once a second.
+struct StatusPublisher: Sendable {
+    let stream: EndpointStream
+    let endpoints: [EndpointStream]
+    let sources: [RunningSource]
+    let interval: Duration
+
+    /// Publishes until the task is cancelled.
+    func run() async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var previous: [UInt64] = endpoints.map { $0.snapshot().published }
+        var lastTick = started
+        var first = true
+        while !Task.isCancelled {
+            // The first snapshot goes out at once, so a dashboard opened at start-up has something to draw.
+            if !first {
+                do { try await Task.sleep(for: interval) } catch { return }
+            }
+            first = false
+            let now = clock.now
+            let elapsed = max(0.001, Self.seconds(now - lastTick))
+            lastTick = now
+            var endpointStatuses: [EndpointStatus] = []
+            for (index, endpoint) in endpoints.enumerated() {
+                let snapshot = endpoint.snapshot()
+                let rate = Double(snapshot.published &- previous[index]) / elapsed
+                previous[index] = snapshot.published
+                endpointStatuses.append(
+                    EndpointStatus(
+                        path: endpoint.path, clients: endpoint.clientCount, events: snapshot.published, rate: rate,
+                        recent: snapshot.recent))
+            }
+            let sourceStatuses = sources.map { SourceStatus(name: $0.config.name, type: $0.config.type, ready: $0.isReady, events: $0.eventCount) }
+            let json = StatusSnapshot(
+                uptimeSeconds: Self.seconds(now - started), endpoints: endpointStatuses, sources: sourceStatuses
+            ).json
+            stream.ingest([Event(event: "status", data: json)])
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

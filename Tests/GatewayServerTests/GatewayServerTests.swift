@@ -1,0 +1,116 @@
+import GatewayConfig
+import GatewayPlugin
+import Logging
+import NIOCore
+import NIOPosix
+import Foundation
+import Testing
+
+@testable import GatewayServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A source that waits for the test's go-ahead, emits its events, and asks the gateway to stop
+/// (as `stdin` with `on_eof: exit` does).
+struct ScriptedSource: Source {
+    let events: [Event]
+    let go: AsyncStream<Void>
+    var summary: String { "scripted" }
+
+    func run(_ context: SourceContext) async throws -> SourceCompletion {
+        context.output.markReady()
+        for await _ in go { break }
+        context.output.emit(events)
+        return .stopGateway
+    }
+}
+
+@Suite struct GatewayServerTests {
+    @Test func aSourceThatAsksToStopEndsTheGatewayOnceClientsHaveTheLastEvent() async throws {
+        let (go, start) = AsyncStream.makeStream(of: Void.self)
+        let events = (1...50).map { Event(event: "line", data: "line \($0)") }
+        let location = ConfigLocation(file: "t.yaml", line: 1, column: 1)
+        var server = ServerConfig()
+        server.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        let configuration = GatewayConfiguration(
+            file: "t.yaml", server: server,
+            sources: [SourceConfig(name: "lines", type: "scripted", maxEventSize: 1 << 20, source: ScriptedSource(events: events, go: go), location: location)],
+            endpoints: [EndpointConfig(path: "/lines", from: ["lines"], pipeline: [], replay: 0, ids: .sequence, auth: nil, location: location)])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let gateway = try GatewayServer(configuration: configuration, group: group, logger: Logger(label: "test"))
+        let address = try await gateway.bind()
+        let running = Task { try await gateway.run() }
+
+        // Blocking reads run on their own thread: on the cooperative pool they could starve
+        // the gateway's own tasks when the machine is busy.
+        let port = address.port!
+        let received: String = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let client = try BlockingClient(port: port)
+                    client.send("GET /lines HTTP/1.1\r\nHost: x\r\n\r\n")
+                    _ = client.read(until: ":ok\n\n")
+                    start.yield()
+                    continuation.resume(returning: client.readToEnd())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        try await running.value
+        #expect(received.hasSuffix("data: line 50\n\n"))
+        #expect(received.components(separatedBy: "event: line\n").count == 51)
+        try await group.shutdownGracefully()
+    }
+}
+
+/// A blocking loopback socket, read with a time limit.
+final class BlockingClient {
+    let fd: Int32
+    private var received: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if result != 0 { throw IOError(errnoCode: errno, reason: "connect") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+    }
+
+    /// Reads until the text received contains `marker` (each read waits at most 10 s).
+    func read(until marker: String) -> Bool {
+        while !String(decoding: received, as: UTF8.self).contains(marker) {
+            if !readOnce() { return false }
+        }
+        return true
+    }
+
+    /// Reads until the server closes the connection; returns everything received.
+    func readToEnd() -> String {
+        while readOnce() {}
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    private func readOnce() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+        guard count > 0 else { return false }
+        received.append(contentsOf: chunk[0..<count])
+        return true
+    }
+}

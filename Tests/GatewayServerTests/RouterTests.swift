@@ -1,0 +1,149 @@
+import GatewayConfig
+import GatewayPlugin
+import NIOHTTP1
+import Testing
+
+@testable import GatewayServer
+
+func endpointConfig(_ path: String, auth: AuthConfig? = nil) -> EndpointConfig {
+    EndpointConfig(
+        path: path, from: ["s"], pipeline: [], replay: 10, ids: .sequence, auth: auth,
+        location: ConfigLocation(file: "t.yaml", line: 1, column: 1))
+}
+
+@Suite struct RouterTests {
+    func router(dashboard: Bool = true, metrics: Bool = true, cors: [String]? = nil, endpoints: [EndpointConfig]? = nil) -> Router {
+        var server = ServerConfig()
+        server.dashboard = dashboard
+        server.metrics = metrics
+        server.cors = cors.map(CORSConfig.init(origins:))
+        return Router(endpoints: endpoints ?? [endpointConfig("/a"), endpointConfig("/secret", auth: AuthConfig(tokens: ["tok"]))], server: server)
+    }
+
+    func status(_ route: Router.Route) -> Int? {
+        if case .respond(let response) = route { return Int(response.status.code) }
+        return nil
+    }
+
+    @Test func anEndpointPathOpensItsStreamWithResumeIDAndTypes() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Last-Event-ID", value: "1-5")
+        guard case .stream(let index, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
+            Issue.record("expected a stream")
+            return
+        }
+        #expect(index == 0)
+        #expect(id == "1-5")
+        #expect(types == ["x", "y"])
+    }
+
+    @Test(arguments: ["lastEventId", "last_event_id", "evs_last_event_id"])
+    func theResumeIDMayComeFromTheQuery(_ name: String) {
+        guard case .stream(_, let id, _, _) = router().route(method: .GET, uri: "/a?\(name)=1-9", headers: [:]) else {
+            Issue.record("expected a stream")
+            return
+        }
+        #expect(id == "1-9")
+    }
+
+    @Test func unknownPathsAre404AndOtherMethods405() {
+        #expect(status(router().route(method: .GET, uri: "/nope", headers: [:])) == 404)
+        #expect(status(router().route(method: .POST, uri: "/a", headers: [:])) == 405)
+        #expect(status(router().route(method: .DELETE, uri: "/healthz", headers: [:])) == 405)
+        #expect(status(router().route(method: .GET, uri: "*", headers: [:])) == 400)
+    }
+
+    @Test func authFailuresAre401WithoutATokenAnd403WithAWrongOne() {
+        #expect(status(router().route(method: .GET, uri: "/secret", headers: [:])) == 401)
+        #expect(status(router().route(method: .GET, uri: "/secret?access_token=bad", headers: [:])) == 403)
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer tok")
+        guard case .stream = router().route(method: .GET, uri: "/secret", headers: headers) else {
+            Issue.record("expected a stream")
+            return
+        }
+    }
+
+    @Test func builtInPathsFollowTheServerSwitches() {
+        #expect(status(router().route(method: .GET, uri: "/healthz", headers: [:])) == 200)
+        #expect(status(router().route(method: .GET, uri: "/", headers: [:])) == 200)
+        #expect(status(router(dashboard: false).route(method: .GET, uri: "/", headers: [:])) == 404)
+        #expect(status(router(dashboard: false).route(method: .GET, uri: Router.statusPath, headers: [:])) == 404)
+        #expect(status(router(metrics: false).route(method: .GET, uri: "/metrics", headers: [:])) == 404)
+        guard case .metrics = router().route(method: .GET, uri: "/metrics", headers: [:]) else {
+            Issue.record("expected metrics")
+            return
+        }
+    }
+
+    @Test func anEndpointMayClaimTheRootOverTheDashboard() {
+        let router = router(endpoints: [endpointConfig("/")])
+        guard case .stream = router.route(method: .GET, uri: "/", headers: [:]) else {
+            Issue.record("expected the endpoint at /")
+            return
+        }
+    }
+
+    @Test func aPreflightFromAnAllowedOriginGetsTheCORSHeaders() throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Origin", value: "https://app.example")
+        headers.add(name: "Access-Control-Request-Method", value: "GET")
+        headers.add(name: "Access-Control-Request-Headers", value: "last-event-id")
+        guard case .respond(let response) = router(cors: ["https://app.example"]).route(method: .OPTIONS, uri: "/a", headers: headers) else {
+            Issue.record("expected a response")
+            return
+        }
+        #expect(response.status == .noContent)
+        let names = Dictionary(response.headers, uniquingKeysWith: { a, _ in a })
+        #expect(names["Access-Control-Allow-Origin"] == "https://app.example")
+        #expect(names["Access-Control-Allow-Methods"]?.contains("GET") == true)
+        #expect(names["Access-Control-Allow-Headers"] == "last-event-id")
+    }
+
+    @Test func anOriginNotAllowedGetsNoCORSHeaders() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Origin", value: "https://evil.example")
+        #expect(router(cors: ["https://app.example"]).corsHeaders(origin: "https://evil.example").isEmpty)
+        #expect(router(cors: ["*"]).corsHeaders(origin: "https://evil.example").first?.1 == "*")
+        #expect(router(cors: nil).corsHeaders(origin: "https://app.example").isEmpty)
+    }
+}
+
+@Suite struct ConnectionStateMachineTests {
+    @Test func answersAfterTheRequestEndsAndKeepsTheConnectionForTheNext() {
+        var machine = ConnectionStateMachine()
+        #expect(machine.head(keepAlive: true, isHead: false) == .none)
+        #expect(machine.body(count: 10) == .none)
+        #expect(machine.end() == .answer(keepAlive: true, isHead: false))
+        #expect(machine.state == .idle)
+    }
+
+    @Test func closesAfterAnswerWithoutKeepAlive() {
+        var machine = ConnectionStateMachine()
+        _ = machine.head(keepAlive: false, isHead: true)
+        #expect(machine.end() == .answer(keepAlive: false, isHead: true))
+        #expect(machine.ignoresInput)
+    }
+
+    @Test func aStreamingConnectionIgnoresWhateverTheClientSends() {
+        var machine = ConnectionStateMachine()
+        _ = machine.head(keepAlive: true, isHead: false)
+        _ = machine.end()
+        machine.startedStream()
+        #expect(machine.ignoresInput)
+        #expect(machine.head(keepAlive: true, isHead: false) == .ignore)
+        #expect(machine.malformed(headTooLarge: false) == .ignore)
+    }
+
+    @Test func aMalformedRequestIsRejectedOnce() {
+        var machine = ConnectionStateMachine()
+        #expect(machine.malformed(headTooLarge: true) == .rejectMalformed(headTooLarge: true))
+        #expect(machine.malformed(headTooLarge: false) == .close)
+    }
+
+    @Test func anOversizedBodyIsRejected() {
+        var machine = ConnectionStateMachine()
+        _ = machine.head(keepAlive: true, isHead: false)
+        #expect(machine.body(count: ConnectionStateMachine.maxBodyBytes + 1) == .rejectMalformed(headTooLarge: false))
+    }
+}

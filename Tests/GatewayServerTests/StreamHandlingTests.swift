@@ -1,0 +1,245 @@
+import GatewayConfig
+import GatewayPlugin
+import Logging
+import MetricsTestKit
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import GatewayServer
+
+/// One endpoint `/a` (replay 5, epoch 7) served on an embedded event loop, and connections to it.
+final class EmbeddedGateway {
+    let loop = EmbeddedEventLoop()
+    let testMetrics = TestMetrics()
+    let endpoint: EndpointStream
+    let server: ServerContext
+
+    init(maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60)) {
+        let metrics = GatewayMetrics(factory: testMetrics)
+        let logger = Logger(label: "test")
+        let endpointMetrics = metrics.endpoint("/a")
+        let fanOut = LoopFanOut(loop: loop, endpoint: "/a", heartbeat: heartbeat, metrics: endpointMetrics, logger: logger)
+        endpoint = EndpointStream(
+            path: "/a", pipeline: Pipeline(steps: []), stamper: IDStamper(mode: .sequence, epoch: 7), replay: replay, auth: nil,
+            fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
+        server = ServerContext(
+            router: Router(endpoints: [endpointConfig("/a")], server: ServerConfig()), endpoints: [endpoint], statusStream: nil,
+            admission: Admission(limit: maxClients), metrics: metrics, retryMilliseconds: 1500, renderMetrics: { "m 1\n" },
+            sourcesNotReady: { notReady }, requestTimeout: .seconds(30), logger: logger)
+    }
+
+    /// A connected channel with the server's pipeline.
+    func connect() throws -> EmbeddedChannel {
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.addHandler(decoder)
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
+        return channel
+    }
+
+    /// Publishes events with data `n` for each n, then lets the loop deliver them.
+    func publish(_ numbers: ClosedRange<Int>) {
+        endpoint.ingest(numbers.map { Event(event: "n", data: "\($0)") })
+        loop.run()
+    }
+
+    func counter(_ name: String, _ dimensions: [(String, String)]) throws -> Int64 {
+        try testMetrics.expectCounter(name, dimensions).totalValue
+    }
+}
+
+extension EmbeddedChannel {
+    /// Sends request bytes as a client would.
+    func request(_ text: String) throws {
+        try writeInbound(ByteBuffer(string: text))
+    }
+
+    /// Everything the server has written so far, as text.
+    func written() throws -> String {
+        var text = ""
+        while let buffer = try readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+        return text
+    }
+}
+
+/// The `data:` values of the events in `text`.
+func dataValues(_ text: String) -> [String] {
+    text.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { String($0.dropFirst(6)) }
+}
+
+@Suite struct StreamHandlingTests {
+    @Test func aStreamStartsWithItsHeadersThenRetryAndOkAtOnce() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        let text = try channel.written()
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.contains("Content-Type: text/event-stream; charset=utf-8\r\n"))
+        #expect(text.contains("Cache-Control: no-cache\r\n"))
+        #expect(text.contains("X-Accel-Buffering: no\r\n"))
+        #expect(text.hasSuffix("\r\n\r\nretry: 1500\n:ok\n\n"))
+        gateway.publish(1...2)
+        #expect(try channel.written() == "id: 7-1\nevent: n\ndata: 1\n\nid: 7-2\nevent: n\ndata: 2\n\n")
+        #expect(try gateway.testMetrics.expectMeter("gateway_clients", [("endpoint", "/a")]).lastValue == 1)
+    }
+
+    @Test func resumingReplaysWhatFollowsTheIDThenGoesLiveWithoutGapOrDuplicate() throws {
+        let gateway = EmbeddedGateway()
+        let watcher = try gateway.connect()
+        try watcher.request("GET /a HTTP/1.1\r\n\r\n")
+        gateway.publish(1...3)
+        // Event 4 is queued for this loop but not yet drained when the resuming client arrives:
+        // it comes in the replay, and the drain that follows must not send it again.
+        gateway.endpoint.ingest([Event(event: "n", data: "4")])
+        let resuming = try gateway.connect()
+        try resuming.request("GET /a HTTP/1.1\r\nLast-Event-ID: 7-2\r\n\r\n")
+        gateway.loop.run()
+        gateway.publish(5...6)
+        #expect(dataValues(try resuming.written()) == ["3", "4", "5", "6"])
+        #expect(dataValues(try watcher.written()) == ["1", "2", "3", "4", "5", "6"])
+        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "resumed")]) == 1)
+    }
+
+    @Test func anIDOfAnEarlierRunReplaysEverythingHeld() throws {
+        let gateway = EmbeddedGateway(replay: 3)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        try channel.request("GET /a?lastEventId=6-99 HTTP/1.1\r\n\r\n")
+        #expect(dataValues(try channel.written()) == ["3", "4", "5"])
+    }
+
+    @Test func anIDThatCannotBePlacedGetsOnlyLiveEvents() throws {
+        let gateway = EmbeddedGateway()
+        gateway.publish(1...3)
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: who-knows\r\n\r\n")
+        gateway.publish(4...4)
+        #expect(dataValues(try channel.written()) == ["4"])
+        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "not_held")]) == 1)
+    }
+
+    @Test func aTypeFilterAppliesToReplayAndLiveEvents() throws {
+        let gateway = EmbeddedGateway()
+        gateway.endpoint.ingest([Event(event: "a", data: "1"), Event(event: "b", data: "2")])
+        let channel = try gateway.connect()
+        try channel.request("GET /a?event=b,c&lastEventId=7-0 HTTP/1.1\r\n\r\n")
+        gateway.endpoint.ingest([Event(event: "c", data: "3"), Event(event: "a", data: "4"), Event(data: "5")])
+        gateway.loop.run()
+        #expect(dataValues(try channel.written()) == ["2", "3"])
+    }
+
+    @Test func aClientOverItsBufferIsCutOffAndCountedWhileOthersGoOn() throws {
+        let gateway = EmbeddedGateway()
+        let slow = try gateway.connect()
+        let fast = try gateway.connect()
+        try slow.request("GET /a HTTP/1.1\r\n\r\n")
+        try fast.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try slow.written()
+        slow.isWritable = false
+        gateway.publish(1...2)
+        #expect(!slow.isActive)
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
+        gateway.publish(3...3)
+        #expect(dataValues(try fast.written()) == ["1", "2", "3"])
+        #expect(try gateway.testMetrics.expectMeter("gateway_clients", [("endpoint", "/a")]).lastValue == 1)
+    }
+
+    @Test func overMaxClientsANewStreamGets503WithRetryAfter() throws {
+        let gateway = EmbeddedGateway(maxClients: 1)
+        let first = try gateway.connect()
+        try first.request("GET /a HTTP/1.1\r\n\r\n")
+        let second = try gateway.connect()
+        try second.request("GET /a HTTP/1.1\r\n\r\n")
+        let text = try second.written()
+        #expect(text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        #expect(text.contains("Retry-After: 2\r\n"))
+        _ = try first.close().wait()
+        let third = try gateway.connect()
+        try third.request("GET /a HTTP/1.1\r\n\r\n")
+        #expect(try third.written().hasPrefix("HTTP/1.1 200 OK"))
+    }
+
+    @Test func garbageIsAnswered400AndCounted() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        // The handler answers the parser's error itself; nothing reaches the channel's end.
+        try channel.request("\u{1}\u{2} nonsense\r\n\r\n")
+        #expect(try channel.written().hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(try gateway.counter("gateway_client_errors_total", [("reason", "bad_request")]) == 1)
+        gateway.loop.run()
+        #expect(!channel.isActive)
+    }
+
+    @Test func keepAliveRequestsAreAnsweredInTurn() throws {
+        let gateway = EmbeddedGateway(notReady: ["upstream"])
+        let channel = try gateway.connect()
+        try channel.request("GET /healthz HTTP/1.1\r\n\r\nGET /readyz HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n")
+        let text = try channel.written()
+        #expect(text.contains("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\r\nok\n"))
+        #expect(text.contains("HTTP/1.1 503 Service Unavailable\r\n"))
+        #expect(text.contains("not ready: upstream\n"))
+        #expect(text.hasSuffix("m 1\n"))
+        #expect(channel.isActive)
+    }
+
+    @Test func aStreamCountsTheClientLeaving() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try channel.close().wait()
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "client_closed")]) == 1)
+        #expect(gateway.endpoint.clientCount == 0)
+    }
+}
+
+@Suite struct ReplayBackpressureTests {
+    @Test func aReplayIsFedAsTheClientDrainsAndLiveEventsFollowItInOrder() throws {
+        let gateway = EmbeddedGateway(replay: 5)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        channel.isWritable = false
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 7-1\r\n\r\n")
+        gateway.publish(6...7)
+        #expect(dataValues(try channel.written()).isEmpty)
+        #expect(channel.isActive, "a client taking its replay is not cut off for being unwritable")
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        gateway.publish(8...8)
+        #expect(dataValues(try channel.written()) == ["2", "3", "4", "5", "6", "7", "8"])
+    }
+
+    @Test func aClientThatNeverTakesItsReplayIsCutOffOnceItsBacklogOverflows() throws {
+        let gateway = EmbeddedGateway(replay: 5)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        channel.isWritable = false
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 0-0\r\n\r\n")
+        gateway.publish(6...100)
+        #expect(!channel.isActive)
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
+    }
+}
+
+@Suite struct HeartbeatTests {
+    @Test func anIdleStreamGetsAPingAfterTheHeartbeatIntervalAndABusyOneDoesNot() throws {
+        let gateway = EmbeddedGateway(heartbeat: .seconds(1))
+        let idle = try gateway.connect()
+        try idle.request("GET /a?event=never HTTP/1.1\r\n\r\n")
+        let busy = try gateway.connect()
+        try busy.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try idle.written()
+        _ = try busy.written()
+        for _ in 0..<8 {
+            gateway.loop.advanceTime(by: .milliseconds(250))
+            gateway.publish(1...1)
+        }
+        let idleText = try idle.written()
+        let busyText = try busy.written()
+        #expect(idleText.components(separatedBy: ": ping\n\n").count - 1 == 2)
+        #expect(!busyText.contains(": ping"))
+        #expect(dataValues(busyText).count == 8)
+    }
+}
