@@ -20,7 +20,7 @@ check:
 	.build/debug/gateway check $(CONFIG)
 
 test:
-	@scripts/bootstrap.sh
+	@scripts/bootstrap.sh --test
 	swift build --build-tests
 	swift test --skip-build
 	@test -x examples/custom-plugin/ci.sh || { echo "make test: examples/custom-plugin/ci.sh is missing or not executable" >&2; exit 1; }

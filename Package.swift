@@ -73,6 +73,10 @@ let package = Package(
                 "FilterTransform",
                 "RenameTransform",
                 "DedupeTransform",
+                "SSESource",
+                "PollSource",
+                "StdinSource",
+                "CurlHTTP",
                 "ThrottleTransform",
                 "ExecTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,19 +85,47 @@ let package = Package(
         ),
         .executableTarget(name: "gateway", dependencies: ["GatewayCLI"]),
 
+        // MARK: HTTP client for upstream sources
+
+        /// libcurl from the system (`libcurl4-openssl-dev`), with typed wrappers for its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+
         // MARK: Built-in plugins (one folder each under Plugins/)
 
         .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
         .target(name: "FilterTransform", dependencies: ["GatewayPlugin"], path: "Plugins/FilterTransform"),
         .target(name: "RenameTransform", dependencies: ["GatewayPlugin"], path: "Plugins/RenameTransform"),
         .target(name: "DedupeTransform", dependencies: ["GatewayPlugin"], path: "Plugins/DedupeTransform"),
+        .target(
+            name: "SSESource",
+            dependencies: ["GatewayPlugin", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/SSESource"
+        ),
+        .target(
+            name: "PollSource",
+            dependencies: ["GatewayPlugin", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/PollSource"
+        ),
+        .target(
+            name: "StdinSource",
+            dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/StdinSource"
+        ),
         .target(name: "ThrottleTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ThrottleTransform"),
         .target(name: "ExecTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ExecTransform"),
 
         // MARK: Tests
 
+        /// For tests of sources: a scriptable HTTP/1.1 origin on 127.0.0.1 and a recording source output.
+        .target(name: "TestSupport", dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
+        .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "PollSourceTests", dependencies: ["PollSource", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "StdinSourceTests", dependencies: ["StdinSource", "GatewayConfig", "TestSupport"]),
+
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
-        .testTarget(name: "CLITests", dependencies: ["gateway"]),
+        .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["gateway"]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),

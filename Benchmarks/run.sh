@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The benchmarks (see README.md): the codec and pipeline microbenchmarks, then the fan-out
+# The benchmarks (see README.md): the codec, pipeline and upstream microbenchmarks, then the fan-out
 # comparison of the gateway against nginx+nchan.
 #
 #   Benchmarks/run.sh                 everything (fan-out: about 15 minutes, scenarios a-d, 3 runs each)
 #   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
-#   Benchmarks/run.sh --only micro    just the codec and pipeline microbenchmarks
+#   Benchmarks/run.sh --only micro    just the codec, pipeline and upstream microbenchmarks
 #   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
 #
 # The fan-out part installs what it needs from Debian when missing (nginx-light,
@@ -39,6 +39,8 @@ if [ "$only" != fanout ]; then
   .build/release/CodecBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/codec-$stamp.txt"
   swift build -c release --product PipelineBenchmark
   .build/release/PipelineBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/pipeline-$stamp.txt"
+  swift build -c release --product UpstreamBenchmark
+  .build/release/UpstreamBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/upstream-$stamp.txt"
 fi
 [ "$only" = micro ] && exit 0
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing the gateway needs on a Debian machine that has Swift:
-# libcurl's headers (the sse and poll sources use libcurl), pkg-config, python3. Safe to run again.
+# libcurl's headers (the sse and poll sources use libcurl), pkg-config, python3; with --test, also
+# what the test suite drives (chromium, openssl, curl). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -8,6 +9,13 @@ dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # The exec transform's tests and examples run small Python 3 programs.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ "${1:-}" = "--test" ]; then
+  # The dashboard test renders the page in a real headless browser; the HTTPS test makes a
+  # certificate with openssl and reads the stream with curl.
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2

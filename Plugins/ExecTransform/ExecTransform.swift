@@ -107,6 +107,10 @@ public final class ExecTransform: Transform, Sendable {
     // MARK: Life cycle
 
     /// Starts the program and the threads that feed it and read it.
+    /// Events come back from the program, so an empty result is not a drop; losses are counted
+    /// as `exec_queue_full`, `exec_down` and `invalid_output`.
+    public var holdsEvents: Bool { true }
+
     public func start(_ context: TransformContext) {
         // Writing to a pipe whose reader is gone must fail with EPIPE, not kill the gateway.
         signal(SIGPIPE, SIG_IGN)

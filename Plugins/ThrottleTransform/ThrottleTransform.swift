@@ -63,7 +63,9 @@ public final class ThrottleTransform: Transform, Sendable {
         }
         let held = state.withLock { state -> Bool in
             if let slot = state.slots[key] {
+                // Conflation: the newer event replaces the held one, which is counted as dropped.
                 state.pending[slot] = event
+                state.context?.dropped(reason: "throttled")
                 return true
             }
             guard state.slots.count < maxKeys, !state.stopped else { return false }
@@ -73,6 +75,9 @@ public final class ThrottleTransform: Transform, Sendable {
         }
         if !held { output.append(event) }
     }
+
+    /// Held events leave at the end of the interval, so an empty result is not a drop.
+    public var holdsEvents: Bool { true }
 
     /// Starts the interval timer; each tick sends what is held through `context`.
     public func start(_ context: TransformContext) {

@@ -3,7 +3,10 @@ import DedupeTransform
 import ExecTransform
 import FilterTransform
 import GenerateSource
+import PollSource
 import RenameTransform
+import SSESource
+import StdinSource
 import ThrottleTransform
 
 extension PluginRegistry {
@@ -12,6 +15,9 @@ extension PluginRegistry {
         var registry = PluginRegistry()
         // Sources
         registry.register(GenerateSource.plugin)
+        registry.register(SSESource.plugin)
+        registry.register(PollSource.plugin)
+        registry.register(StdinSource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)

@@ -28,6 +28,12 @@ public protocol Transform: AnyObject {
 
     /// Called once on shutdown; stop timers and subprocesses here.
     func stop()
+
+    /// Whether the step keeps events to send later (a throttle, a subprocess), so that
+    /// appending nothing for an event does not mean it was dropped. The gateway counts an
+    /// event a step returns nothing for as dropped (reason: the step's name) unless this is
+    /// true; such steps report their own losses through ``TransformContext/dropped(reason:count:)``.
+    var holdsEvents: Bool { get }
 }
 
 extension Transform {
@@ -35,6 +41,8 @@ extension Transform {
     public func start(_ context: TransformContext) {}
     /// Most transforms need no stop.
     public func stop() {}
+    /// Most transforms answer each event at once.
+    public var holdsEvents: Bool { false }
 }
 
 /// What a transform is given when its endpoint starts.

@@ -65,7 +65,8 @@ final class RunningSource: Sendable {
             },
             reconnecting: { [self] reason in
                 metrics.reconnects.increment()
-                logger.info("upstream reconnecting", metadata: ["reason": "\(reason)"])
+                // The source logs each failure with its details (status, URL, delay); this line is for tracing.
+                logger.debug("upstream reconnecting", metadata: ["reason": "\(reason)"])
             }
         )
     }

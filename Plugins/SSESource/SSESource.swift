@@ -1,0 +1,137 @@
+import CurlHTTP
+import GatewayPlugin
+import Logging
+
+/// `type: sse` — relays an upstream Server-Sent Events stream.
+///
+/// It connects, reads `200 text/event-stream` bodies through ``SSEParser`` and emits each
+/// event with its id as a browser would hold it. When the stream ends it reconnects with
+/// `Last-Event-ID`, after a delay from ``Backoff``:
+/// - end of stream, network errors, `read_timeout` and 5xx: exponential backoff with full
+///   jitter from `reconnect.initial` (or the server's `retry:`) up to `reconnect.max`;
+///   a stream that delivered events resets the backoff;
+/// - other statuses (4xx…) and a wrong `Content-Type`: `reconnect.max`, logged each time;
+/// - `204 No Content`: stop for good, as the HTML standard says.
+public struct SSESource: Source {
+    /// The upstream URL.
+    public let url: String
+    /// Extra request headers, in order.
+    public let headers: [(name: String, value: String)]
+    /// The first reconnection delay's ceiling (until the server sends `retry:`).
+    public let initialDelay: Duration
+    /// The largest reconnection delay.
+    public let maximumDelay: Duration
+    /// No byte (comments count) for this long means the upstream stalled: reconnect.
+    public let readTimeout: Duration
+    /// Picks a delay in `0...ceiling`; tests fix it.
+    public var jitter: @Sendable (Duration) -> Duration = Backoff.fullJitter
+    /// The HTTP client; the shared one unless a test gives its own.
+    public var client: CurlClient = .shared
+
+    /// The plugin entry for the registry.
+    public static let plugin = SourcePlugin(type: "sse", summary: "relay an upstream Server-Sent Events stream") { options in
+        SSESource(options: options)
+    }
+
+    /// Creates a source.
+    /// - Parameters:
+    ///   - url: the upstream URL (`http://` or `https://`).
+    ///   - headers: extra request headers.
+    ///   - initialDelay: `reconnect.initial`.
+    ///   - maximumDelay: `reconnect.max`.
+    ///   - readTimeout: `read_timeout`.
+    public init(
+        url: String, headers: [(name: String, value: String)] = [], initialDelay: Duration = .seconds(1),
+        maximumDelay: Duration = .seconds(30), readTimeout: Duration = .seconds(300)
+    ) {
+        self.url = url
+        self.headers = headers
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+        self.readTimeout = readTimeout
+    }
+
+    init?(options: OptionsReader) {
+        let url = options.httpURL()
+        let headers = options.httpHeaders()
+        var initial: Duration? = .seconds(1)
+        var maximum: Duration? = .seconds(30)
+        if let reconnect = options.nested("reconnect") {
+            initial = reconnect.duration("initial", default: .seconds(1), minimum: .milliseconds(1))
+            maximum = reconnect.duration("max", default: .seconds(30), minimum: .milliseconds(1))
+            if let initial, let maximum, initial > maximum {
+                reconnect.report(
+                    "'reconnect.initial' (\(Units.describe(initial))) must not exceed 'reconnect.max' (\(Units.describe(maximum)))",
+                    at: reconnect.node("initial")?.location)
+            }
+            reconnect.finish()
+        }
+        let readTimeout = options.duration("read_timeout", default: .seconds(300), minimum: .milliseconds(1))
+        guard options.isValid, let url, let initial, let maximum, let readTimeout else { return nil }
+        self.init(url: url, headers: headers, initialDelay: initial, maximumDelay: maximum, readTimeout: readTimeout)
+    }
+
+    public var summary: String {
+        "GET \(url) (reconnect \(Units.describe(initialDelay))…\(Units.describe(maximumDelay)), read timeout \(Units.describe(readTimeout)))"
+    }
+
+    public func run(_ context: SourceContext) async throws -> SourceCompletion {
+        var logger = context.logger
+        logger[metadataKey: "upstream.url"] = "\(url)"
+        var parser = SSEParser(maxEventSize: context.maxEventSize)
+        var backoff = Backoff(initial: initialDelay, maximum: maximumDelay, jitter: jitter)
+        while !Task.isCancelled {
+            let reader = EventStreamReader(parser: parser, output: context.output, logger: logger)
+            let end = await client.stream(request(lastEventID: parser.lastEventID), handler: reader)
+            parser = reader.parser
+            parser.reset()
+            if let retry = reader.retry { backoff.initial = .milliseconds(retry) }
+            if reader.eventsDelivered > 0 { backoff.reset() }
+
+            let delay: Duration
+            switch ReconnectDecision(end) {
+            case .stop(let reason):
+                if reason == "http_204" {
+                    logger.notice("the upstream answered 204 No Content: not reconnecting, as the HTML standard says")
+                }
+                return .finished
+            case .retry(let reason):
+                delay = backoff.nextDelay()
+                context.output.reconnecting(reason: reason)
+                log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, to: logger)
+            case .retryAtMaximum(let reason):
+                delay = backoff.maximum
+                context.output.reconnecting(reason: reason)
+                log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, to: logger)
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return .finished
+            }
+        }
+        return .finished
+    }
+
+    private func log(_ end: HTTPStreamEnd, reason: String, delay: Duration, lastEventID: String, to logger: Logger) {
+        logger.warning(
+            "upstream stream ended; reconnecting",
+            metadata: [
+                "reason": "\(reason)",
+                "detail": "\(ReconnectDecision.explanation(of: end))",
+                "reconnect.delay": "\(Units.describe(delay))",
+                "last_event_id": "\(lastEventID)",
+            ])
+    }
+
+    /// The request for one connection: the configured headers, the ones EventSource sends, and
+    /// `Last-Event-ID` once an id has been seen.
+    func request(lastEventID: String) -> HTTPRequest {
+        var fields = headers
+        let names = Set(headers.map { $0.name.lowercased() })
+        if !names.contains("accept") { fields.append(("Accept", "text/event-stream")) }
+        if !names.contains("cache-control") { fields.append(("Cache-Control", "no-cache")) }
+        if !lastEventID.isEmpty { fields.append(("Last-Event-ID", lastEventID)) }
+        return HTTPRequest(url: url, headers: fields, idleTimeout: readTimeout)
+    }
+}
