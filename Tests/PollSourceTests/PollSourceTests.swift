@@ -136,8 +136,10 @@ func makeSource(_ yaml: String) throws -> PollSource {
         let counting = try LoopbackServer { connection in
             inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
             usleep(120_000)
-            connection.respond(status: 200, headers: [("Content-Type", "application/json")], body: "[]")
+            // Out of flight before answering: once the answer is sent the source may poll again at
+            // once, and its next request could be counted before this handler got here.
             inFlight.withLock { $0.now -= 1 }
+            connection.respond(status: 200, headers: [("Content-Type", "application/json")], body: "[]")
         }
         defer { counting.close() }
         let source = try makeSource("{ url: '\(counting.url())', interval: 10ms, emit: all }")

@@ -52,8 +52,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput.rawValue)
         }
 
-        // One event loop per core, for the life of the process.
-        let group = MultiThreadedEventLoopGroup.singleton
+        // One event loop per CPU this process may run on. NIO's singleton counts the machine's
+        // cores, so a gateway pinned to one CPU (taskset, cpusets) would run loops that only take
+        // turns on it, each sweep over its clients waiting for the other's timeslice.
+        let group = Self.eventLoops
         do {
             let server = try GatewayServer(
                 configuration: configuration, listen: listen.flatMap(ListenAddress.parse), group: group, logger: logger)
@@ -70,6 +72,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.runtimeFailure.rawValue)
         }
     }
+}
+
+extension RunCommand {
+    /// The server's event loops, one per usable CPU, for the life of the process (like NIO's singleton).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: CPUAffinity.usableCPUCount())
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -18,7 +18,10 @@ enum HTTPListener {
         address: ListenAddress, group: any EventLoopGroup, clientBuffer: Int, tls: NIOSSLContext?, server: ServerContext
     ) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            // Thousands of clients reconnect at once after a restart: a deep accept queue, and many
+            // accepts per wake-up (NIO's default is 4), so connecting does not wait on fan-out drains.
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // NIO marks a channel unwritable past the high mark: that is the `client_buffer` bound.
