@@ -22,10 +22,6 @@ let package = Package(
                 .product(name: "GatewayPlugin", package: "gateway"),
             ]
         ),
-        // The fan-out benchmark (fanout.sh): a load client and the raw write(2) floor it compares with.
-        .target(name: "BenchSupport"),
-        .executableTarget(name: "LoadClient", dependencies: ["BenchSupport"]),
-        .executableTarget(name: "RawFanOut", dependencies: ["BenchSupport"]),
         .executableTarget(
             name: "UpstreamBenchmark",
             dependencies: [
