@@ -3,44 +3,6 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A background process (python or gateway) whose output is collected, killed at the end.
-final class BackgroundProcess: @unchecked Sendable {
-    let process = Process()
-    private let output = Mutex((stdout: "", stderr: ""))
-
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.currentDirectoryURL = RelayExample.repository
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stdout += text }
-        }
-        err.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stderr += text }
-        }
-        try process.run()
-    }
-
-    var stdout: String { output.withLock { $0.stdout } }
-    var stderr: String { output.withLock { $0.stderr } }
-
-    /// SIGTERM, then SIGKILL after 5 s.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<500 where process.isRunning { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
 /// A port that was free a moment ago (bound to port 0, then released).
 func freePort() throws -> Int {
     let server = try LoopbackServer { _ in }

@@ -3,53 +3,6 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A running `gateway tail`, read as it prints.
-final class TailProcess: @unchecked Sendable {
-    let process = Process()
-    private let output = Mutex((stdout: "", stderr: ""))
-
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: GatewayBinary.path)
-        process.arguments = ["tail"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stdout += text }
-        }
-        err.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stderr += text }
-        }
-        try process.run()
-    }
-
-    var stdout: String { output.withLock { $0.stdout } }
-    var stderr: String { output.withLock { $0.stderr } }
-
-    /// Waits (up to 20 s) for the process to exit; its status, or `nil` if it had to be killed.
-    func waitForExit() async -> Int32? {
-        let exited = await eventually(seconds: 20) { !process.isRunning }
-        if !exited {
-            process.terminate()
-            process.waitUntilExit()
-            return nil
-        }
-        // Let the readability handlers drain what is left in the pipes.
-        try? await Task.sleep(for: .milliseconds(100))
-        return process.terminationStatus
-    }
-
-    func kill() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-}
-
 @Suite struct TailCommandTests {
     @Test func printsEachEventAsItArrivesAndReconnectsWithTheLastEventIDUntil204() async throws {
         let release = Mutex(false)
@@ -65,8 +18,8 @@ final class TailProcess: @unchecked Sendable {
             connection.write("id: 2\ndata: line one\ndata: line two\n\n: bye\n\n")
         }
         defer { server.close() }
-        let tail = try TailProcess([server.url("/stream")])
-        defer { tail.kill() }
+        let tail = try BackgroundProcess(GatewayBinary.path, ["tail", server.url("/stream")])
+        defer { tail.stop() }
         #expect(await eventually { tail.stdout == "id: 1\nevent: quote\ndata: {\"p\":1}\n\n" })
         release.withLock { $0 = true }
         #expect(await tail.waitForExit() == 0)
@@ -86,8 +39,8 @@ final class TailProcess: @unchecked Sendable {
             connection.write("retry: 10\ndata: skipped, a message\n\nid: 7\nevent: alert\ndata: \"quoted\"\ndata: and\ttabbed\n\nevent: alert\ndata: same id\n\n")
         }
         defer { server.close() }
-        let tail = try TailProcess(["--json", "--event", "alert", "-H", "Authorization: Bearer t0k", server.url()])
-        defer { tail.kill() }
+        let tail = try BackgroundProcess(GatewayBinary.path, ["tail", "--json", "--event", "alert", "-H", "Authorization: Bearer t0k", server.url()])
+        defer { tail.stop() }
         #expect(await tail.waitForExit() == 0)
         #expect(
             tail.stdout == """
@@ -101,8 +54,8 @@ final class TailProcess: @unchecked Sendable {
     @Test func aStatusThatIsNotAStreamExitsWithARuntimeFailure() async throws {
         let server = try LoopbackServer { connection in connection.respond(status: 404, body: "nope") }
         defer { server.close() }
-        let tail = try TailProcess([server.url("/missing")])
-        defer { tail.kill() }
+        let tail = try BackgroundProcess(GatewayBinary.path, ["tail", server.url("/missing")])
+        defer { tail.stop() }
         #expect(await tail.waitForExit() == 3)
         #expect(tail.stderr.contains("HTTP 404"))
     }

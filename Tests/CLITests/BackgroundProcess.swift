@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+import TestSupport
+
+/// A background process (python, `gateway run`, `gateway tail`) whose output is collected as it
+/// prints; tests stop it by pid at the end.
+final class BackgroundProcess: @unchecked Sendable {
+    let process = Process()
+    private let output = Mutex((stdout: "", stderr: ""))
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.currentDirectoryURL = RelayExample.repository
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.withLock { $0.stdout += text }
+        }
+        err.fileHandleForReading.readabilityHandler = { [self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.withLock { $0.stderr += text }
+        }
+        try process.run()
+    }
+
+    var stdout: String { output.withLock { $0.stdout } }
+    var stderr: String { output.withLock { $0.stderr } }
+
+    /// Waits (up to 20 s) for the process to exit; its status, or `nil` if it had to be killed.
+    func waitForExit() async -> Int32? {
+        let exited = await eventually(seconds: 20) { !process.isRunning }
+        if !exited {
+            stop()
+            return nil
+        }
+        // Let the readability handlers drain what is left in the pipes.
+        try? await Task.sleep(for: .milliseconds(100))
+        return process.terminationStatus
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s; reaps the process.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
