@@ -65,4 +65,17 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("Name: value"))
     }
+
+    @Test func aURLWithoutASchemeIsReadAsHTTPAndAnotherSchemeIsAUsageError() async throws {
+        let server = try LoopbackServer { connection in connection.respond(status: 204) }
+        defer { server.close() }
+        let schemeless = String(server.url("/stream").dropFirst("http://".count))
+        let tail = try BackgroundProcess(GatewayBinary.path, ["tail", schemeless])
+        defer { tail.stop() }
+        #expect(await tail.waitForExit() == 0)
+        #expect(server.requests.count == 1)
+        let ftp = try GatewayBinary.run(["tail", "ftp://127.0.0.1:1/"])
+        #expect(ftp.status == 2)
+        #expect(ftp.stderr.contains("is not an http:// or https:// URL"))
+    }
 }

@@ -21,8 +21,11 @@ struct TailCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The http:// or https:// URL of the stream.")
+    @Argument(help: "The http:// or https:// URL of the stream; without a scheme, http:// is assumed (as curl does).")
     var url: String
+
+    /// The URL with `http://` added when it names no scheme, so `gateway tail localhost:8080/quotes` works.
+    var resolvedURL: String { url.contains("://") ? url : "http://" + url }
 
     @Flag(help: "Print one JSON object per event: {\"event\", \"id\", \"data\"}.")
     var json = false
@@ -34,7 +37,7 @@ struct TailCommand: AsyncParsableCommand {
     var headers: [String] = []
 
     func validate() throws {
-        let lowered = url.lowercased()
+        let lowered = resolvedURL.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw ValidationError("'\(url)' is not an http:// or https:// URL.")
         }
@@ -47,7 +50,7 @@ struct TailCommand: AsyncParsableCommand {
         // ^C is how a tail ends: a success, not a crash.
         signal(SIGINT) { _ in _exit(ExitStatus.success.rawValue) }
         let session = TailSession(
-            url: url,
+            url: resolvedURL,
             headers: headers.compactMap(TailSession.parseHeader),
             format: json ? .json : .eventStream,
             eventTypes: Set(eventTypes),
