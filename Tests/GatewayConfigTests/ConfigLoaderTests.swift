@@ -109,6 +109,20 @@ import Testing
         #expect(found[0].hasPrefix("g.yaml:6:22: environment variable 'CLIENT_TOKEN' is not set (used by 'endpoints[0].auth.tokens[0]')"))
     }
 
+    @Test func anUnclosedOrEmptyReferenceIsAnErrorNotALiteral() {
+        let found = problems(
+            """
+            server: { listen: "127.0.0.1:${PORT" }
+            \(minimal)
+                auth: { tokens: ["${}"] }
+            """)
+        #expect(
+            found == [
+                "g.yaml:1:19: '${' is not closed; write ${NAME} (or $${ for a literal '${') (in 'server.listen')",
+                "g.yaml:7:22: '${}' names no variable; write ${NAME} or ${NAME:-default} (in 'endpoints[0].auth.tokens[0]')",
+            ])
+    }
+
     @Test func aYAMLSyntaxErrorCarriesItsPosition() {
         let found = problems("sources:\n  a: [unclosed\nendpoints: []\n")
         #expect(found.count == 1)

@@ -5,11 +5,12 @@
 struct Interpolation {
     let environment: [String: String]
 
-    /// The value with every reference replaced, or the names that are unset and have no default.
-    func apply(_ text: String) -> Result<String, MissingVariables> {
+    /// The value with every reference replaced, or what is wrong with its references.
+    func apply(_ text: String) -> Result<String, Problems> {
         guard text.contains("$") else { return .success(text) }
         var output = ""
         var missing: [String] = []
+        var malformed: [String] = []
         var rest = Substring(text)
         while let dollar = rest.firstIndex(of: "$") {
             output += rest[..<dollar]
@@ -19,10 +20,16 @@ struct Interpolation {
                 rest = afterDollar.dropFirst(2)
                 continue
             }
-            guard afterDollar.hasPrefix("{"), let close = afterDollar.firstIndex(of: "}") else {
+            guard afterDollar.hasPrefix("{") else {
                 output += "$"
                 rest = afterDollar
                 continue
+            }
+            guard let close = afterDollar.firstIndex(of: "}") else {
+                malformed.append("'${' is not closed; write ${NAME} (or $${ for a literal '${')")
+                output += afterDollar
+                rest = afterDollar[afterDollar.endIndex...]
+                break
             }
             let reference = afterDollar[afterDollar.index(after: afterDollar.startIndex)..<close]
             let name: Substring
@@ -34,7 +41,9 @@ struct Interpolation {
                 name = reference
                 fallback = nil
             }
-            if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
+            if name.isEmpty {
+                malformed.append("'${}' names no variable; write ${NAME} or ${NAME:-default}")
+            } else if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
                 output += value
             } else if let fallback {
                 output += fallback
@@ -44,10 +53,13 @@ struct Interpolation {
             rest = afterDollar[afterDollar.index(after: close)...]
         }
         output += rest
-        return missing.isEmpty ? .success(output) : .failure(MissingVariables(names: missing))
+        return missing.isEmpty && malformed.isEmpty ? .success(output) : .failure(Problems(missing: missing, malformed: malformed))
     }
 
-    struct MissingVariables: Error {
-        let names: [String]
+    struct Problems: Error {
+        /// Variables that are unset and have no default.
+        let missing: [String]
+        /// References that cannot be read, each as a sentence.
+        let malformed: [String]
     }
 }

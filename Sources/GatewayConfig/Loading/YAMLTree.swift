@@ -39,11 +39,14 @@ struct YAMLTree {
             switch interpolation.apply(scalar.string) {
             case .success(let text):
                 return ConfigNode(.scalar(text, isPlain: isPlain), at: here)
-            case .failure(let missing):
-                for name in missing.names {
-                    diagnostics.report(
+            case .failure(let problems):
+                for name in problems.missing {
+                    diagnostics.reportCause(
                         "environment variable '\(name)' is not set (used by '\(keyPath)'); set it or write ${\(name):-default}",
                         at: here)
+                }
+                for problem in problems.malformed {
+                    diagnostics.reportCause("\(problem) (in '\(keyPath)')", at: here)
                 }
                 return ConfigNode(.scalar(scalar.string, isPlain: isPlain), at: here)
             }

@@ -29,10 +29,20 @@ public final class Diagnostics {
     /// Creates an empty collector.
     public init() {}
 
-    /// Records a problem.
+    /// Records a problem, unless a root cause was already reported at that place.
     public func report(_ message: String, at location: ConfigLocation) {
+        guard !causes.contains(location) else { return }
         problems.append(ConfigProblem(message, at: location))
     }
+
+    /// Records a problem that makes the value at `location` meaningless (an unset variable):
+    /// later problems about that value are its consequences, and listing them would bury it.
+    public func reportCause(_ message: String, at location: ConfigLocation) {
+        report(message, at: location)
+        causes.insert(location)
+    }
+
+    private var causes: Set<ConfigLocation> = []
 
     /// Whether nothing has been reported.
     public var isEmpty: Bool { problems.isEmpty }
