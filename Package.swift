@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "GatewayServer",
                 "GatewayConfig",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 "GatewayPlugin",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -149,6 +150,6 @@ let package = Package(
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig"]),
-        .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
     ]
 )

@@ -100,10 +100,24 @@ public final class GatewayServer: Service, Sendable {
         }
         self.sources = sources
         let registry = self.registry
+        let openFiles = OpenFileLimit.current().soft
+        let connections = ConnectionBudget(
+            openFileLimit: openFiles,
+            reserved: ConnectionBudget.reserve(openFileLimit: openFiles, eventLoops: loops.count, sources: configuration.sources.count),
+            metrics: metrics, logger: logger)
+        for reason in ["fd_limit", "accept_error"] { metrics.counter("gateway_connections_refused_total", [("reason", reason)]).increment(by: 0) }
+        if configuration.server.maxClients > connections.capacity {
+            logger.warning(
+                "max_clients is above the connections the open-file limit allows; raise the limit (ulimit -n, LimitNOFILE)",
+                metadata: [
+                    "max_clients": "\(configuration.server.maxClients)", "connections": "\(connections.capacity)",
+                    "open_file_limit": "\(openFiles)",
+                ])
+        }
         self.context = ServerContext(
             router: Router(endpoints: configuration.endpoints, server: configuration.server),
             endpoints: endpoints, statusStream: statusStream,
-            admission: Admission(limit: configuration.server.maxClients), metrics: metrics,
+            admission: Admission(limit: configuration.server.maxClients), connections: connections, metrics: metrics,
             retryMilliseconds: Int(configuration.server.retry.components.seconds * 1000
                 + configuration.server.retry.components.attoseconds / 1_000_000_000_000_000),
             renderMetrics: { registry.emitToString() },

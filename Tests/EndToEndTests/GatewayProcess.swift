@@ -18,16 +18,24 @@ final class GatewayProcess {
     private(set) var port = 0
 
     /// Starts `gateway run` with `yaml` (its `server.listen` is overridden to 127.0.0.1:0) and
-    /// waits until it logs the address it listens on.
-    init(yaml: String, environment: [String: String] = [:], extraArguments: [String] = []) throws {
+    /// waits until it logs the address it listens on. `openFileLimit` sets the process's soft and
+    /// hard `RLIMIT_NOFILE` (through the shell's `ulimit`, which then `exec`s the gateway, so the
+    /// pid is the gateway's).
+    init(yaml: String, environment: [String: String] = [:], extraArguments: [String] = [], openFileLimit: Int? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("gateway.yaml")
         try yaml.write(to: config, atomically: true, encoding: .utf8)
         stderrFile = folder.appendingPathComponent("stderr.log")
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["run", config.path, "--listen", "127.0.0.1:0"] + extraArguments
+        let arguments = ["run", config.path, "--listen", "127.0.0.1:0"] + extraArguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderrFile)
@@ -43,6 +51,17 @@ final class GatewayProcess {
         }
         stop()
         throw GatewayProcessError(message: "gateway did not start listening:\n\(log)")
+    }
+
+    /// CPU seconds (user + system) the process has used so far, from `/proc/PID/stat`.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name; utime and stime are fields 14 and 15 of the whole line.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// What the gateway has logged so far.

@@ -1,6 +1,7 @@
 import GatewayPlugin
 import Logging
 import Synchronization
+import TestSupport
 
 @testable import ExecTransform
 
@@ -19,31 +20,6 @@ final class Recorder: Sendable {
             endpoint: "/test", logger: Logger(label: "exec-test") { _ in RecordingLogHandler(records: log) },
             emit: { batch in self.events.withLock { $0 += batch } },
             dropped: { reason, count in self.drops.withLock { $0[reason, default: 0] += count } })
-    }
-}
-
-/// Log lines as `message key=value …`, metadata sorted by key.
-final class LogRecords: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    func contains(_ fragment: String) -> Bool { all.contains { $0.contains(fragment) } }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let records: LogRecords
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        let pairs = all.keys.sorted().map { "\($0)=\(all[$0]!)" }
-        records.append(([event.level.rawValue, "\(event.message)"] + pairs).joined(separator: " "))
     }
 }
 

@@ -26,16 +26,19 @@ final class EmbeddedGateway {
             fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
         server = ServerContext(
             router: Router(endpoints: [endpointConfig("/a")], server: ServerConfig()), endpoints: [endpoint], statusStream: nil,
-            admission: Admission(limit: maxClients), metrics: metrics, retryMilliseconds: 1500, renderMetrics: { "m 1\n" },
+            admission: Admission(limit: maxClients),
+            connections: ConnectionBudget(openFileLimit: 1000, reserved: 100, metrics: metrics, logger: logger), metrics: metrics,
+            retryMilliseconds: 1500, renderMetrics: { "m 1\n" },
             sourcesNotReady: { notReady }, requestTimeout: .seconds(30), logger: logger)
     }
 
     /// A connected channel with the server's pipeline.
-    func connect() throws -> EmbeddedChannel {
+    /// `isOverflow`: accepted over the connection budget.
+    func connect(isOverflow: Bool = false) throws -> EmbeddedChannel {
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
         let channel = EmbeddedChannel(loop: loop)
         try channel.pipeline.syncOperations.addHandler(decoder)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
         return channel
     }

@@ -52,6 +52,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput.rawValue)
         }
 
+        // Each client is a descriptor: take the whole hard limit, not the soft 1024 most
+        // systems start a process with. The server sizes its connection budget from it.
+        OpenFileLimit.raiseSoftLimitToHard()
+
         // One event loop per CPU this process may run on. NIO's singleton counts the machine's
         // cores, so a gateway pinned to one CPU (taskset, cpusets) would run loops that only take
         // turns on it, each sweep over its clients waiting for the other's timeslice.

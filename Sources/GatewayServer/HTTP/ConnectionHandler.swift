@@ -10,6 +10,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = ByteBuffer
 
     private let server: ServerContext
+    /// Accepted over the connection budget: answered once, never a stream, then closed.
+    private let isOverflow: Bool
     /// The request decoder in front of this handler; removed once the connection streams.
     private let decoder: (any RemovableChannelHandler)?
     private var state = ConnectionStateMachine()
@@ -22,9 +24,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var endpoint: EndpointStream?
     private var fanOut: LoopFanOut?
 
-    init(server: ServerContext, decoder: (any RemovableChannelHandler)?) {
+    init(server: ServerContext, decoder: (any RemovableChannelHandler)?, isOverflow: Bool = false) {
         self.server = server
         self.decoder = decoder
+        self.isOverflow = isOverflow
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -64,7 +67,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case .end:
             if case .answer(let keepAlive, let isHead) = state.end(), let route {
-                answer(context: context, route: route, keepAlive: keepAlive, isHead: isHead)
+                answer(context: context, route: route, keepAlive: keepAlive && !isOverflow, isHead: isHead)
             }
         }
     }
@@ -102,6 +105,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Answers
 
     private func answer(context: ChannelHandlerContext, route: Router.Route, keepAlive: Bool, isHead: Bool) {
+        if isOverflow, route.streams {
+            refuseStream(context: context, reason: "connection limit reached", headers: [])
+            return
+        }
         switch route {
         case .respond(let response):
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
@@ -155,10 +162,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         guard server.admission.admit() else {
             server.logger.info("stream refused: max_clients reached", metadata: ["client.address": "\(address)"])
-            let seconds = (server.retryMilliseconds + 999) / 1000
-            reply(
-                context: context, .text(.serviceUnavailable, "too many clients", headers: [("Retry-After", "\(max(1, seconds))")] + headers),
-                isHead: false, keepAlive: false)
+            refuseStream(context: context, reason: "too many clients", headers: headers)
             return
         }
         requestTimer?.cancel()
@@ -192,13 +196,28 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             ])
     }
 
+    /// `503` with `Retry-After` (the `retry:` hint, rounded up to whole seconds), then close.
+    private func refuseStream(context: ChannelHandlerContext, reason: String, headers: [(String, String)]) {
+        let seconds = max(1, (server.retryMilliseconds + 999) / 1000)
+        reply(
+            context: context, .text(.serviceUnavailable, reason, headers: [("Retry-After", "\(seconds)")] + headers),
+            isHead: false, keepAlive: false)
+    }
+
     private func armRequestTimer(context: ChannelHandlerContext) {
         requestTimer?.cancel()
         let channel = context.channel
-        requestTimer = context.eventLoop.scheduleTask(in: server.requestTimeout) {
+        // A connection in the overflow holds one of the few descriptors left: it gets a moment, not the full wait.
+        let timeout = isOverflow ? min(server.requestTimeout, Self.overflowRequestTimeout) : server.requestTimeout
+        requestTimer = context.eventLoop.scheduleTask(in: timeout) {
             channel.close(promise: nil)
         }
     }
+}
+
+extension ConnectionHandler {
+    /// How long a connection over the budget may take to send its request.
+    static let overflowRequestTimeout: TimeAmount = .seconds(2)
 }
 
 @available(*, unavailable)

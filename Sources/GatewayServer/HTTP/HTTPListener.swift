@@ -17,12 +17,20 @@ enum HTTPListener {
     static func bind(
         address: ListenAddress, group: any EventLoopGroup, clientBuffer: Int, tls: NIOSSLContext?, server: ServerContext
     ) async throws -> any Channel {
+        let budget = server.connections
         let bootstrap = ServerBootstrap(group: group)
             // Thousands of clients reconnect at once after a restart: a deep accept queue, and many
             // accepts per wake-up (NIO's default is 4), so connecting does not wait on fan-out drains.
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: true) { _ in AcceptErrorHandler.backoff })
+                    try pipeline.addHandler(AcceptErrorHandler(budget: budget))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // NIO marks a channel unwritable past the high mark: that is the `client_buffer` bound.
             .childChannelOption(
@@ -33,12 +41,17 @@ enum HTTPListener {
             // Clients send a request head and then nothing: small receive buffers keep idle streams cheap.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 65536))
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the budget: refused before a byte is read (NIO closes a channel whose
+                // initializer fails); in the overflow: served one answer.
+                let admission = budget.admit()
+                guard admission != .refused else { return channel.eventLoop.makeFailedFuture(ConnectionRefused()) }
+                channel.closeFuture.whenComplete { _ in budget.release(admission) }
+                return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                     try pipeline.addHandler(decoder)
-                    try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder))
+                    try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: admission == .overflow))
                 }
             }
         do {

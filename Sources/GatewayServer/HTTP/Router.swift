@@ -22,6 +22,14 @@ struct Router: Sendable {
         case readiness(headers: [(String, String)])
         /// Answer with a fixed response.
         case respond(Response)
+
+        /// Whether the answer is a long-lived stream rather than one response.
+        var streams: Bool {
+            switch self {
+            case .stream, .statusStream: return true
+            case .metrics, .readiness, .respond: return false
+            }
+        }
     }
 
     /// The path of the dashboard's built-in status stream.

@@ -9,6 +9,8 @@ struct ServerContext: Sendable {
     /// The dashboard's status stream, when the dashboard is on.
     let statusStream: EndpointStream?
     let admission: Admission
+    /// Connections held at once, from the open-file limit.
+    let connections: ConnectionBudget
     let metrics: GatewayMetrics
     /// `retry:` sent on connect, in milliseconds; also the `Retry-After` of a `503` (rounded up).
     let retryMilliseconds: Int
