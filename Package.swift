@@ -126,7 +126,7 @@ let package = Package(
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["gateway"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["gateway", "TestSupport"]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),

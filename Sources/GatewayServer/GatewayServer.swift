@@ -23,8 +23,10 @@ import Darwin
 /// try await services.run()                       // serves until a signal (or a source) stops it
 /// ```
 ///
-/// Stopping closes the listening socket, delivers what is queued, closes every stream once
-/// its bytes are written (forcibly after ``shutdownGrace``), then cancels the sources.
+/// Stopping cancels the sources, closes the listening socket, publishes what the endpoints
+/// were handed, closes every stream once its bytes are written (forcibly after
+/// ``shutdownGrace`` on a signal; after `stall_timeout` when a source asked to stop, so every
+/// client that keeps reading gets the last event).
 public final class GatewayServer: Service, Sendable {
     /// How long streams get to take their last bytes at shutdown.
     public static let shutdownGrace: TimeAmount = .milliseconds(700)
@@ -63,34 +65,45 @@ public final class GatewayServer: Service, Sendable {
         self.tls = try configuration.server.tls.map(HTTPListener.makeTLSContext)
 
         let loops = Array(group.makeIterator())
-        let heartbeat = TimeAmount.nanoseconds(Int64(configuration.server.heartbeat.components.seconds) * 1_000_000_000
-            + configuration.server.heartbeat.components.attoseconds / 1_000_000_000)
+        let heartbeat = TimeAmount(configuration.server.heartbeat)
+        let stallTimeout = TimeAmount(configuration.server.stallTimeout)
+        let pullBytes = ClientBuffer(clientBuffer: configuration.server.clientBuffer).pullBytes
         let epoch = Self.epochMilliseconds()
         // The dashboard's own stream is not one of the user's endpoints: it stays out of /metrics.
         let unreported = GatewayMetrics(factory: NOOPMetricsHandler.instance)
-        func makeEndpoint(path: String, steps: [Pipeline.Step], ids: IDMode, replay: Int, auth: AuthConfig?, isInternal: Bool)
-            -> EndpointStream
-        {
+        var executors = loops.makeIterator()
+        func makeEndpoint(
+            path: String, steps: [Pipeline.Step], ids: IDMode, replay: Int, auth: AuthConfig?, resetEvent: String?, isInternal: Bool
+        ) -> EndpointStream {
             var endpointLogger = logger
             endpointLogger[metadataKey: "endpoint"] = "\(path)"
             let endpointMetrics = (isInternal ? unreported : metrics).endpoint(path)
+            let stamper = IDStamper(mode: ids, epoch: epoch)
+            let log = MemoryLog(replay: replay, stamper: stamper)
             let fanOuts = loops.map {
-                LoopFanOut(loop: $0, endpoint: path, heartbeat: heartbeat, metrics: endpointMetrics, logger: endpointLogger)
+                LoopFanOut(
+                    loop: $0, log: log, endpoint: path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
+                    metrics: endpointMetrics, logger: endpointLogger)
             }
-            return EndpointStream(
-                path: path, pipeline: Pipeline(steps: steps), stamper: IDStamper(mode: ids, epoch: epoch), replay: replay, auth: auth,
-                fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger, recentCapacity: isInternal ? 0 : 6,
-                isInternal: isInternal)
+            // Endpoints take the loops in turn as their executors.
+            if let next = executors.next() ?? { executors = loops.makeIterator(); return executors.next() }() {
+                return EndpointStream(
+                    path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: next, auth: auth,
+                    resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
+                    recentCapacity: isInternal ? 0 : 6, isInternal: isInternal)
+            }
+            preconditionFailure("an event loop group has at least one loop")
         }
         let endpoints = configuration.endpoints.map { endpoint in
             makeEndpoint(
                 path: endpoint.path, steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) },
-                ids: endpoint.ids, replay: endpoint.replay, auth: endpoint.auth, isInternal: false)
+                ids: endpoint.ids, replay: endpoint.replay, auth: endpoint.auth, resetEvent: endpoint.resetEvent, isInternal: false)
         }
         self.endpoints = endpoints
         let statusStream =
             configuration.server.dashboard
-            ? makeEndpoint(path: Router.statusPath, steps: [], ids: .sequence, replay: 1, auth: nil, isInternal: true) : nil
+            ? makeEndpoint(path: Router.statusPath, steps: [], ids: .sequence, replay: 1, auth: nil, resetEvent: nil, isInternal: true)
+            : nil
         self.statusStream = statusStream
         let sources = configuration.sources.map { source in
             RunningSource(
@@ -118,8 +131,7 @@ public final class GatewayServer: Service, Sendable {
             router: Router(endpoints: configuration.endpoints, server: configuration.server),
             endpoints: endpoints, statusStream: statusStream,
             admission: Admission(limit: configuration.server.maxClients), connections: connections, metrics: metrics,
-            retryMilliseconds: Int(configuration.server.retry.components.seconds * 1000
-                + configuration.server.retry.components.attoseconds / 1_000_000_000_000_000),
+            retryMilliseconds: Int(TimeAmount(configuration.server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
             sourcesNotReady: { sources.filter { !$0.isReady }.map(\.config.name) },
             requestTimeout: .seconds(30), logger: logger)
@@ -166,8 +178,9 @@ public final class GatewayServer: Service, Sendable {
                 stops.continuation.yield(.signal)
             }
             logger.info("stopping", metadata: ["reason": "\(reason.map { "\($0)" } ?? "cancelled")"])
-            await stopServing()
+            // Sources first, so that what the endpoints hold is all there is to deliver.
             tasks.cancelAll()
+            await stopServing(grace: reason == .sourceAskedToStop ? TimeAmount(configuration.server.stallTimeout) : Self.shutdownGrace)
         }
         for endpoint in endpoints { for step in endpoint.transforms { step.transform.stop() } }
         logger.info("stopped")
@@ -189,16 +202,20 @@ public final class GatewayServer: Service, Sendable {
         }
     }
 
-    /// Stops accepting, then ends every stream once its queued bytes are written.
-    private func stopServing() async {
+    /// Stops accepting, publishes what the endpoints were handed, then ends every stream once
+    /// its queued bytes are written — a client that is behind once it has caught up — and
+    /// closes whatever is still open after `grace`.
+    private func stopServing(grace: TimeAmount) async {
         let listening = channel.withLockedValue { $0 }
         try? await listening?.close()
-        let fanOuts = (endpoints + (statusStream.map { [$0] } ?? [])).flatMap(\.fanOuts)
+        let allEndpoints = endpoints + (statusStream.map { [$0] } ?? [])
+        for endpoint in allEndpoints { try? await endpoint.afterPublishing().get() }
+        let fanOuts = allEndpoints.flatMap(\.fanOuts)
         let closed = fanOuts.map { fanOut in
             fanOut.loop.flatSubmit { fanOut.closeAll(reason: .shutdown) }
         }
         let all = EventLoopFuture.andAllComplete(closed, on: group.any())
-        let timeout = group.any().scheduleTask(in: Self.shutdownGrace) {
+        let timeout = group.any().scheduleTask(in: grace) {
             for fanOut in fanOuts { fanOut.loop.execute { fanOut.forceCloseAll() } }
         }
         try? await all.get()

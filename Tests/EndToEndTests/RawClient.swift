@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -110,11 +111,15 @@ final class RawClient {
         return headers
     }
 
-    /// The body bytes received so far, as text.
+    /// The body received so far, as text; a chunked body is decoded (complete chunks only).
     var body: String {
+        if headers["transfer-encoding"] == "chunked" { return ChunkedBody(response: received)?.text ?? "" }
         guard let end = text.range(of: "\r\n\r\n") else { return "" }
         return String(text[end.upperBound...])
     }
+
+    /// Whether a chunked body ended with its last chunk (the server ended the stream cleanly).
+    var bodyIsComplete: Bool { ChunkedBody(response: received)?.isComplete ?? false }
 
     /// The complete events of the body (comments and `retry:` blocks are left out).
     var events: [SSEEvent] { SSEEvent.parse(body) }

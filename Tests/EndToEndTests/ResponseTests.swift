@@ -99,7 +99,9 @@ extension EndToEnd {
             for series in [
                 "gateway_clients{endpoint=\"/ticks\"} 1", "gateway_source_events_total{source=\"ticks\"}",
                 "gateway_endpoint_events_total{endpoint=\"/ticks\"}", "gateway_dropped_events_total{source=\"ticks\",reason=\"too_large\"} 0",
-                "gateway_disconnects_total{endpoint=\"/ticks\",reason=\"slow_client\"} 0",
+                "gateway_disconnects_total{endpoint=\"/ticks\",reason=\"behind\"} 0",
+                "gateway_disconnects_total{endpoint=\"/ticks\",reason=\"stalled\"} 0",
+                "gateway_replay_total{endpoint=\"/ticks\",result=\"too_old\"} 0",
                 "gateway_upstream_reconnects_total{source=\"ticks\"} 0", "gateway_replay_total{endpoint=\"/ticks\",result=\"resumed\"} 0",
             ] {
                 #expect(metrics.body.contains(series), "missing \(series)")

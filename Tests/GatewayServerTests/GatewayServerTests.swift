@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GatewayServer
 
@@ -60,8 +61,10 @@ struct ScriptedSource: Source {
             }
         }
         try await running.value
-        #expect(received.hasSuffix("data: line 50\n\n"))
-        #expect(received.components(separatedBy: "event: line\n").count == 51)
+        let body = try #require(ChunkedBody(response: Array(received.utf8)))
+        #expect(body.isComplete, "the stream ends with the last chunk")
+        #expect(body.text.hasSuffix("data: line 50\n\n"))
+        #expect(body.text.components(separatedBy: "event: line\n").count == 51)
         try await group.shutdownGracefully()
     }
 }

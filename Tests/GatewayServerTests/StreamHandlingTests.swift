@@ -16,13 +16,21 @@ final class EmbeddedGateway {
     let endpoint: EndpointStream
     let server: ServerContext
 
-    init(maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60)) {
+    init(
+        maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60),
+        stallTimeout: TimeAmount = .seconds(30), resetEvent: String? = "reset"
+    ) {
         let metrics = GatewayMetrics(factory: testMetrics)
         let logger = Logger(label: "test")
         let endpointMetrics = metrics.endpoint("/a")
-        let fanOut = LoopFanOut(loop: loop, endpoint: "/a", heartbeat: heartbeat, metrics: endpointMetrics, logger: logger)
+        let stamper = IDStamper(mode: .sequence, epoch: 7)
+        let log = MemoryLog(replay: replay, stamper: stamper)
+        // A pull reads about two events, so catching up takes several writes.
+        let fanOut = LoopFanOut(
+            loop: loop, log: log, endpoint: "/a", heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: 40,
+            metrics: endpointMetrics, logger: logger)
         endpoint = EndpointStream(
-            path: "/a", pipeline: Pipeline(steps: []), stamper: IDStamper(mode: .sequence, epoch: 7), replay: replay, auth: nil,
+            path: "/a", pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, auth: nil, resetEvent: resetEvent,
             fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
         server = ServerContext(
             router: Router(endpoints: [endpointConfig("/a")], server: ServerConfig()), endpoints: [endpoint], statusStream: nil,
@@ -33,10 +41,11 @@ final class EmbeddedGateway {
     }
 
     /// A connected channel with the server's pipeline.
-    /// `isOverflow`: accepted over the connection budget.
-    func connect(isOverflow: Bool = false) throws -> EmbeddedChannel {
+    /// `isOverflow`: accepted over the connection budget; `choke`: limits what the connection takes.
+    func connect(isOverflow: Bool = false, choke: Choke? = nil) throws -> EmbeddedChannel {
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
         let channel = EmbeddedChannel(loop: loop)
+        if let choke { try channel.pipeline.syncOperations.addHandler(choke) }
         try channel.pipeline.syncOperations.addHandler(decoder)
         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
@@ -49,8 +58,27 @@ final class EmbeddedGateway {
         loop.run()
     }
 
+    /// Publishes events with data `n`, one batch each, then lets the loop deliver them.
+    func publishOneByOne(_ numbers: ClosedRange<Int>) {
+        for number in numbers { endpoint.ingest([Event(event: "n", data: "\(number)")]) }
+        loop.run()
+    }
+
     func counter(_ name: String, _ dimensions: [(String, String)]) throws -> Int64 {
         try testMetrics.expectCounter(name, dimensions).totalValue
+    }
+}
+
+/// Stands for a socket that takes `allowance` more writes, then is full: the channel goes
+/// unwritable as NIO's would past its high water mark.
+final class Choke: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    var allowance = Int.max
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        allowance -= 1
+        if allowance <= 0, let channel = context.channel as? EmbeddedChannel { channel.isWritable = false }
+        context.write(data, promise: promise)
     }
 }
 
@@ -60,11 +88,35 @@ extension EmbeddedChannel {
         try writeInbound(ByteBuffer(string: text))
     }
 
-    /// Everything the server has written so far, as text.
+    /// Everything the server has written so far, as text, with the body's chunk framing taken
+    /// off (each write of a stream is one whole chunk; a write that is not fails the test).
     func written() throws -> String {
         var text = ""
-        while let buffer = try readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+        for write in try writes() {
+            if write.hasPrefix("HTTP/1.1 ") {
+                text += write
+            } else {
+                let payload = Self.unchunked(write)
+                #expect(payload != nil, "not one chunk: \(write.debugDescription)")
+                text += payload ?? write
+            }
+        }
         return text
+    }
+
+    /// Each buffer the server has written so far, as text.
+    func writes() throws -> [String] {
+        var writes: [String] = []
+        while let buffer = try readOutbound(as: ByteBuffer.self) { writes.append(String(buffer: buffer)) }
+        return writes
+    }
+
+    /// The payload of one chunk (`""` for the last chunk), or `nil` when `text` is not one chunk.
+    static func unchunked(_ text: String) -> String? {
+        guard let lineEnd = text.range(of: "\r\n"), let size = Int(text[..<lineEnd.lowerBound], radix: 16) else { return nil }
+        let rest = text.utf8[lineEnd.upperBound...]
+        guard rest.count == size + 2, rest.suffix(2).elementsEqual("\r\n".utf8) else { return nil }
+        return String(decoding: rest.prefix(size), as: UTF8.self)
     }
 }
 
@@ -83,6 +135,7 @@ func dataValues(_ text: String) -> [String] {
         #expect(text.contains("Content-Type: text/event-stream; charset=utf-8\r\n"))
         #expect(text.contains("Cache-Control: no-cache\r\n"))
         #expect(text.contains("X-Accel-Buffering: no\r\n"))
+        #expect(text.contains("Transfer-Encoding: chunked\r\n"))
         #expect(text.hasSuffix("\r\n\r\nretry: 1500\n:ok\n\n"))
         gateway.publish(1...2)
         #expect(try channel.written() == "id: 7-1\nevent: n\ndata: 1\n\nid: 7-2\nevent: n\ndata: 2\n\n")
@@ -111,7 +164,43 @@ func dataValues(_ text: String) -> [String] {
         gateway.publish(1...5)
         let channel = try gateway.connect()
         try channel.request("GET /a?lastEventId=6-99 HTTP/1.1\r\n\r\n")
-        #expect(dataValues(try channel.written()) == ["3", "4", "5"])
+        let text = try channel.written()
+        #expect(text.contains("event: reset\ndata: {\"reason\":\"earlier_run\",\"last_event_id\":\"6-99\",\"oldest\":\"7-3\"}\n\n"))
+        #expect(dataValues(text).dropFirst() == ["3", "4", "5"])
+        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "earlier_run")]) == 1)
+    }
+
+    @Test func anIDOlderThanTheOldestHeldIsTooOldAndGetsEverythingHeldAfterTheResetEvent() throws {
+        let gateway = EmbeddedGateway(replay: 3)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 7-1\r\n\r\n")
+        let text = try channel.written()
+        // The notice comes right after the opening, with no id, so the client's last id stays.
+        #expect(text.hasSuffix(":ok\n\nevent: reset\ndata: {\"reason\":\"too_old\",\"last_event_id\":\"7-1\",\"oldest\":\"7-3\"}\n\nid: 7-3\nevent: n\ndata: 3\n\nid: 7-4\nevent: n\ndata: 4\n\nid: 7-5\nevent: n\ndata: 5\n\n"))
+        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "too_old")]) == 1)
+    }
+
+    @Test func anExactResumeGetsNoResetEvent() throws {
+        let gateway = EmbeddedGateway(replay: 3)
+        gateway.publish(1...5)
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 7-2\r\n\r\n")
+        let text = try channel.written()
+        #expect(!text.contains("reset"))
+        #expect(dataValues(text) == ["3", "4", "5"])
+    }
+
+    @Test func theResetEventCanBeRenamedOrTurnedOff() throws {
+        let renamed = EmbeddedGateway(resetEvent: "gap")
+        let first = try renamed.connect()
+        try first.request("GET /a HTTP/1.1\r\nLast-Event-ID: nope\r\n\r\n")
+        #expect(try first.written().contains("event: gap\ndata: {\"reason\":\"unknown_id\",\"last_event_id\":\"nope\",\"oldest\":null}\n\n"))
+        let off = EmbeddedGateway(resetEvent: nil)
+        let second = try off.connect()
+        try second.request("GET /a HTTP/1.1\r\nLast-Event-ID: nope\r\n\r\n")
+        #expect(try second.written().hasSuffix(":ok\n\n"))
+        #expect(try off.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "unknown_id")]) == 1)
     }
 
     @Test func anIDThatCannotBePlacedGetsOnlyLiveEvents() throws {
@@ -120,8 +209,8 @@ func dataValues(_ text: String) -> [String] {
         let channel = try gateway.connect()
         try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: who-knows\r\n\r\n")
         gateway.publish(4...4)
-        #expect(dataValues(try channel.written()) == ["4"])
-        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "not_held")]) == 1)
+        #expect(dataValues(try channel.written()).dropFirst() == ["4"])
+        #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "unknown_id")]) == 1)
     }
 
     @Test func aTypeFilterAppliesToReplayAndLiveEvents() throws {
@@ -134,20 +223,23 @@ func dataValues(_ text: String) -> [String] {
         #expect(dataValues(try channel.written()) == ["2", "3"])
     }
 
-    @Test func aClientOverItsBufferIsCutOffAndCountedWhileOthersGoOn() throws {
-        let gateway = EmbeddedGateway()
+    @Test func aClientThatStopsTakingBytesFallsBehindIsPulledForwardLaterAndOthersGoOn() throws {
+        let gateway = EmbeddedGateway(replay: 100)
         let slow = try gateway.connect()
         let fast = try gateway.connect()
         try slow.request("GET /a HTTP/1.1\r\n\r\n")
         try fast.request("GET /a HTTP/1.1\r\n\r\n")
         _ = try slow.written()
         slow.isWritable = false
-        gateway.publish(1...2)
-        #expect(!slow.isActive)
-        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
-        gateway.publish(3...3)
-        #expect(dataValues(try fast.written()) == ["1", "2", "3"])
-        #expect(try gateway.testMetrics.expectMeter("gateway_clients", [("endpoint", "/a")]).lastValue == 1)
+        gateway.publishOneByOne(1...20)
+        #expect(slow.isActive, "a client behind is not cut off")
+        #expect(dataValues(try slow.written()).count <= 1)
+        #expect(dataValues(try fast.written()) == (1...20).map(String.init))
+        slow.isWritable = true
+        slow.pipeline.fireChannelWritabilityChanged()
+        gateway.publish(21...22)
+        #expect(dataValues(try slow.written()) == (2...22).map(String.init))
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "behind")]) == 0)
     }
 
     @Test func overMaxClientsANewStreamGets503WithRetryAfter() throws {
@@ -198,7 +290,7 @@ func dataValues(_ text: String) -> [String] {
     }
 }
 
-@Suite struct ReplayBackpressureTests {
+@Suite struct CursorTests {
     @Test func aReplayIsFedAsTheClientDrainsAndLiveEventsFollowItInOrder() throws {
         let gateway = EmbeddedGateway(replay: 5)
         gateway.publish(1...5)
@@ -212,17 +304,72 @@ func dataValues(_ text: String) -> [String] {
         channel.pipeline.fireChannelWritabilityChanged()
         gateway.publish(8...8)
         #expect(dataValues(try channel.written()) == ["2", "3", "4", "5", "6", "7", "8"])
+        _ = try channel.finish()
     }
 
-    @Test func aClientThatNeverTakesItsReplayIsCutOffOnceItsBacklogOverflows() throws {
+    @Test func catchingUpWritesSeveralEventsAtATimeAndStopsWheneverTheConnectionIsFull() throws {
+        let gateway = EmbeddedGateway(replay: 50)
+        let choke = Choke()
+        let channel = try gateway.connect(choke: choke)
+        try channel.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try channel.written()
+        choke.allowance = 1
+        gateway.publishOneByOne(1...30)
+        // The push that filled the connection was the last write.
+        #expect(dataValues(try channel.written()) == ["1"])
+        var received = ["1"]
+        for _ in 0..<3 {
+            choke.allowance = 3
+            channel.isWritable = true
+            channel.pipeline.fireChannelWritabilityChanged()
+            let pulled = dataValues(try channel.written())
+            // Pulls of about two events (a 40-byte budget) until the connection is full again.
+            #expect((3...4).contains(pulled.count), "pulled \(pulled)")
+            received += pulled
+        }
+        #expect(received == (1...received.count).map(String.init))
+        choke.allowance = .max
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        gateway.publish(31...32)
+        received += dataValues(try channel.written())
+        #expect(received == (1...32).map(String.init), "caught up, then pushed again, in order")
+        _ = try channel.finish()
+    }
+
+    @Test func aClientWhoseNextEventLeftTheLogIsEndedCleanlyAsBehind() throws {
         let gateway = EmbeddedGateway(replay: 5)
-        gateway.publish(1...5)
         let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\n\r\n")
+        _ = try channel.written()
         channel.isWritable = false
-        try channel.request("GET /a HTTP/1.1\r\nLast-Event-ID: 0-0\r\n\r\n")
-        gateway.publish(6...100)
+        gateway.publishOneByOne(1...(MemoryLog.deliveryMinimum + 10))
+        #expect(channel.isActive)
+        _ = try channel.written()
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(try channel.writes().last == "0\r\n\r\n", "the stream ends with the last chunk")
+        gateway.loop.run()
         #expect(!channel.isActive)
-        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "slow_client")]) == 1)
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "behind")]) == 1)
+    }
+
+    @Test func aClientWhoseSocketTakesNothingForTheStallTimeoutIsCutOff() throws {
+        let gateway = EmbeddedGateway(replay: 5, stallTimeout: .seconds(2))
+        let stalled = try gateway.connect()
+        try stalled.request("GET /a HTTP/1.1\r\n\r\n")
+        let reader = try gateway.connect()
+        try reader.request("GET /a HTTP/1.1\r\n\r\n")
+        stalled.isWritable = false
+        for second in 1...3 {
+            gateway.publish(second...second)
+            gateway.loop.advanceTime(by: .milliseconds(900))
+        }
+        #expect(!stalled.isActive)
+        #expect(reader.isActive)
+        #expect(try gateway.counter("gateway_disconnects_total", [("endpoint", "/a"), ("reason", "stalled")]) == 1)
+        #expect(dataValues(try reader.written()) == ["1", "2", "3"])
+        _ = try reader.finish()
     }
 }
 

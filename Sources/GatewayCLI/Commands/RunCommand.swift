@@ -65,8 +65,12 @@ struct RunCommand: AsyncParsableCommand {
                 configuration: configuration, listen: listen.flatMap(ListenAddress.parse), group: group, logger: logger)
             // The server binds inside the group, after it traps SIGINT/SIGTERM: a signal that
             // arrives as soon as "listening" is logged still stops the gateway cleanly.
+            // The server returns on its own when a source asks the gateway to stop (`on_eof: exit`):
+            // that is a clean end of the group, not a failure.
             let services = ServiceGroup(
-                configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(
+                    services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
         } catch let error as GatewayServerError {
             StandardError.print("gateway: \(error)")

@@ -51,10 +51,24 @@ struct EndpointsSectionReader {
         let replay = options.int("replay", default: Self.defaultReplay, in: 0...10_000_000)
         let ids = options.choice("ids", of: ["sequence", "source"], default: "sequence").flatMap(IDMode.init(rawValue:))
         let auth = readAuth(options)
+        let resetEvent = readResetEvent(options)
         options.finish()
-        guard options.isValid, let path, let from, let pipeline, let replay, let ids else { return nil }
-        return EndpointConfig(
+        guard options.isValid, let path, let from, let pipeline, let replay, let ids, let resetEvent else { return nil }
+        var endpoint = EndpointConfig(
             path: path, from: from, pipeline: pipeline, replay: replay, ids: ids, auth: auth ?? nil, location: pathLocation)
+        endpoint.resetEvent = resetEvent
+        return endpoint
+    }
+
+    /// `reset_event: NAME | false` (default `reset`): `nil` on error, `.some(nil)` for `false`.
+    private func readResetEvent(_ options: OptionsReader) -> String?? {
+        guard let node = options.node("reset_event") else { return .some("reset") }
+        guard let text = node.scalar, !text.isEmpty, !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+            options.report("'reset_event' must be an event type or false, found \(node.describedForMessage)", at: node.location)
+            return nil
+        }
+        if case .scalar(_, isPlain: true) = node.value, text == "false" { return .some(nil) }
+        return .some(text)
     }
 
     private func readFrom(_ options: OptionsReader) -> [String]? {

@@ -20,6 +20,8 @@ struct ServerSectionReader {
         server.retry = options.duration("retry", default: server.retry) ?? server.retry
         server.maxClients = options.int("max_clients", default: server.maxClients, in: 1...1_000_000) ?? server.maxClients
         server.clientBuffer = options.size("client_buffer", default: server.clientBuffer, minimum: 1024) ?? server.clientBuffer
+        server.stallTimeout =
+            options.duration("stall_timeout", default: server.stallTimeout, minimum: .milliseconds(100)) ?? server.stallTimeout
         server.dashboard = options.bool("dashboard", default: server.dashboard) ?? server.dashboard
         server.metrics = options.bool("metrics", default: server.metrics) ?? server.metrics
         if let cors = options.nested("cors") {

@@ -14,6 +14,9 @@ public struct EndpointConfig: Sendable {
     public var ids: IDMode
     /// `auth`: tokens a client must present, or `nil` for an open stream.
     public var auth: AuthConfig?
+    /// `reset_event`: the type of the event that tells a client its `Last-Event-ID` could not
+    /// be honoured exactly (SPEC §3 "Gap signal"); `nil` (`reset_event: false`) sends none.
+    public var resetEvent: String? = "reset"
     /// Where the endpoint is declared.
     public var location: ConfigLocation
 

@@ -8,8 +8,11 @@ public struct ServerConfig: Sendable {
     public var retry: Duration = .seconds(2)
     /// `max_clients`: over it, new streams get `503` with `Retry-After`.
     public var maxClients: Int = 10_000
-    /// `client_buffer`: bytes queued for one slow client before it is cut off.
+    /// `client_buffer`: bytes the gateway holds for one client beyond the shared log, its
+    /// socket's send buffer included: the memory a slow client costs, whatever the burst.
     public var clientBuffer: Int = 1 << 20
+    /// `stall_timeout`: a client whose socket takes no byte this long is cut off.
+    public var stallTimeout: Duration = .seconds(30)
     /// `cors`: cross-origin handling; `nil` sends no CORS headers.
     public var cors: CORSConfig?
     /// `tls`: HTTPS when set.

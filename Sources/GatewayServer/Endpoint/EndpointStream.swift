@@ -1,3 +1,4 @@
+import CoreMetrics
 import DequeModule
 import GatewayConfig
 import GatewayPlugin
@@ -5,133 +6,138 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// One endpoint at run time: its pipeline, ids, replay ring and the clients of each event loop.
+/// One endpoint at run time: its pipeline, ids and log, and its clients on each event loop.
 ///
-/// Events from every source the endpoint reads arrive through ``ingest(_:fromStep:)`` from any
-/// thread; a lock makes the endpoint process them one at a time, in arrival order. Each event
-/// that leaves the pipeline is stamped, encoded once, kept in the ring and queued to the
-/// event loops that have clients. A source never waits for a client: the work under the lock
-/// is bounded by the event, not by the number or speed of clients.
+/// The endpoint runs on its own serial executor (one event loop of the server's group).
+/// Sources hand it batches from their threads through ``ingest(_:fromStep:)``, which only
+/// queues them there; the pipeline, id stamping, encoding and the append to the log all run on
+/// the executor, so that state is confined rather than locked, and a slow transform delays
+/// this endpoint alone — never a source's reads nor another endpoint. Each published batch
+/// then goes to the fan-out of every loop that has clients: one hop per loop per batch.
 final class EndpointStream: @unchecked Sendable {
     /// The URL path.
     let path: String
     /// The accepted bearer tokens, or `nil` for an open stream.
     let auth: AuthConfig?
+    /// The type of the gap notice (SPEC §3), or `nil` when turned off.
+    let resetEvent: String?
+    /// The events published, read by every client.
+    let log: any EventLog
     /// The per-event-loop fan-outs, one per loop of the server's group.
     let fanOuts: [LoopFanOut]
     /// Whether this is the dashboard's built-in status stream (not a configured endpoint).
     let isInternal: Bool
+    /// Where the pipeline runs.
+    let executor: any EventLoop
 
     let metrics: EndpointMetrics
     let logger: Logger
 
-    private let lock = NIOLock()
-    // Everything below is guarded by `lock`.
+    // Confined to `executor`.
     private let pipeline: Pipeline
     private let stamper: IDStamper
-    private var ring: ReplayRing
-    private var lastSequence: UInt64 = 0
-    private var recent: Deque<RecentEvent> = []
-    private let recentCapacity: Int
+    private var sequence: UInt64 = 0
+    private var output: [Event] = []
+    private var batch: [PublishedEvent] = []
+    private var encoded: [UInt8] = []
     private let allocator = ByteBufferAllocator()
+    /// Per pipeline step, its drop counter, made once.
+    private let dropCounters: [Counter]
+
+    /// What the dashboard shows, updated once per batch.
+    private let summary = NIOLockedValueBox(Summary())
+    private let recentCapacity: Int
+
+    private struct Summary {
+        var published: UInt64 = 0
+        var recent: Deque<RecentEvent> = []
+    }
 
     init(
-        path: String, pipeline: Pipeline, stamper: IDStamper, replay: Int, auth: AuthConfig?, fanOuts: [LoopFanOut],
-        metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6, isInternal: Bool = false
+        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, executor: any EventLoop, auth: AuthConfig?,
+        resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
+        isInternal: Bool = false
     ) {
         self.path = path
         self.pipeline = pipeline
         self.stamper = stamper
-        self.ring = ReplayRing(capacity: replay)
+        self.log = log
+        self.executor = executor
         self.auth = auth
+        self.resetEvent = resetEvent
         self.fanOuts = fanOuts
         self.metrics = metrics
         self.logger = logger
         self.recentCapacity = recentCapacity
         self.isInternal = isInternal
+        self.dropCounters = pipeline.steps.map { metrics.dropCounter(step: $0.name) }
     }
-
-    /// How many events the replay ring holds.
-    var replayCapacity: Int { ring.capacity }
 
     /// The pipeline's transforms, for starting and stopping them.
     var transforms: [Pipeline.Step] { pipeline.steps }
 
-    /// Runs events through the pipeline from step `fromStep` and publishes what comes out.
+    /// The fan-out of `loop` (a client's own loop).
+    func fanOut(on loop: any EventLoop) -> LoopFanOut {
+        fanOuts.first { $0.loop === loop } ?? fanOuts[0]
+    }
+
+    /// Queues events to run through the pipeline from step `fromStep`, in the order of the
+    /// calls. Thread-safe; returns at once.
     ///
-    /// A transform's `TransformContext.emit` lands here from the transform's own timer or
-    /// thread. The lock is not reentrant: a transform must not emit from inside `process`
-    /// (it appends to `output` there instead).
+    /// A transform's `TransformContext.emit` lands here too, from its own timer or thread.
     func ingest(_ events: [Event], fromStep: Int = 0) {
-        lock.withLock {
-            var output: [Event] = []
-            output.reserveCapacity(events.count)
-            for event in events {
-                if fromStep == 0 { metrics.pipelineIn.increment() }
-                pipeline.run(event, from: fromStep, into: &output) { step in metrics.dropped(reason: step) }
-            }
-            for event in output { publishLocked(event) }
-        }
+        guard !events.isEmpty else { return }
+        executor.execute { self.process(events, fromStep: fromStep) }
     }
 
-    private func publishLocked(_ event: Event) {
-        lastSequence += 1
-        var stamped = event
-        stamped.id = stamper.id(for: event, sequence: lastSequence)
-        // The server, not an upstream, tells its clients when to reconnect.
-        stamped.retry = nil
-        let published = PublishedEvent(
-            sequence: lastSequence, id: stamped.id, type: stamped.type, bytes: WireFormat.encode(stamped, allocator: allocator))
-        ring.append(published)
+    /// Runs on the executor once everything ingested before it has been published.
+    func afterPublishing() -> EventLoopFuture<Void> {
+        executor.submit {}
+    }
+
+    private func process(_ events: [Event], fromStep: Int) {
+        if fromStep == 0 { metrics.pipelineIn.increment(by: events.count) }
+        output.removeAll(keepingCapacity: true)
+        for event in events {
+            pipeline.run(event, from: fromStep, into: &output) { step in dropCounters[step].increment() }
+        }
+        guard !output.isEmpty else { return }
+        batch.removeAll(keepingCapacity: true)
+        for index in output.indices { batch.append(publish(&output[index])) }
+        log.append(batch)
+        metrics.published.increment(by: batch.count)
         if recentCapacity > 0 {
-            if recent.count == recentCapacity { recent.removeFirst() }
-            recent.append(RecentEvent(id: stamped.id, type: stamped.type, data: stamped.data))
-        }
-        metrics.published.increment()
-        for fanOut in fanOuts where fanOut.subscriberCount > 0 {
-            fanOut.enqueue(published)
-        }
-    }
-
-    /// What a new client starts with: the events to replay and where live delivery picks up.
-    struct Subscription {
-        let fanOut: LoopFanOut
-        let resume: ResumePoint
-        let replay: [PublishedEvent]
-        /// Every event up to this sequence is either in `replay` or predates the client.
-        let startAfter: UInt64
-    }
-
-    /// Registers a client of `loop` and returns its replay; call on `loop`, then add the
-    /// client to the returned fan-out before returning to the loop (see ``LoopFanOut``).
-    func subscribe(on loop: any EventLoop, lastEventID: String?, replayLatest: Bool = false) -> Subscription {
-        let fanOut = fanOuts.first { $0.loop === loop } ?? fanOuts[0]
-        return lock.withLock {
-            var resume = ResumePoint.resolve(lastEventID, stamper: stamper, ring: ring, lastSequence: lastSequence)
-            if replayLatest { resume = .allHeld }
-            let replay: [PublishedEvent]
-            switch resume {
-            case .live, .notHeld: replay = []
-            case .allHeld: replay = Array(ring.held)
-            case .after(let sequence): replay = ring.events(after: sequence)
+            let recent = output.suffix(recentCapacity).map { RecentEvent(id: $0.id, type: $0.type, data: $0.data) }
+            summary.withLockedValue { summary in
+                summary.published = sequence
+                summary.recent.append(contentsOf: recent)
+                while summary.recent.count > recentCapacity { summary.recent.removeFirst() }
             }
-            fanOut.subscriberCount += 1
-            return Subscription(fanOut: fanOut, resume: resume, replay: replay, startAfter: lastSequence)
+        } else {
+            summary.withLockedValue { $0.published = sequence }
         }
+        for fanOut in fanOuts { fanOut.enqueue(batch) }
     }
 
-    /// Forgets a client registered by ``subscribe(on:lastEventID:replayLatest:)``.
-    func unsubscribe(from fanOut: LoopFanOut) {
-        lock.withLock { fanOut.subscriberCount -= 1 }
+    /// Stamps (in place) and encodes one event that left the pipeline.
+    private func publish(_ event: inout Event) -> PublishedEvent {
+        sequence += 1
+        event.id = stamper.id(for: event, sequence: sequence)
+        // The server, not an upstream, tells its clients when to reconnect.
+        event.retry = nil
+        encoded.removeAll(keepingCapacity: true)
+        SSEEncoder.encode(event, into: &encoded)
+        let (chunk, offset) = ChunkFraming.frame(encoded, allocator: allocator)
+        return PublishedEvent(sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset)
     }
 
     /// Clients streaming from this endpoint now.
     var clientCount: Int {
-        lock.withLock { fanOuts.reduce(0) { $0 + $1.subscriberCount } }
+        fanOuts.reduce(0) { $0 + $1.subscriberCount }
     }
 
     /// A snapshot for the dashboard: events published so far and the last few.
     func snapshot() -> (published: UInt64, recent: [RecentEvent]) {
-        lock.withLock { (lastSequence, Array(recent)) }
+        summary.withLockedValue { ($0.published, Array($0.recent)) }
     }
 }

@@ -4,7 +4,7 @@ import GatewayPlugin
 ///
 /// This is the one place pipelines are instrumented: the caller learns how many events each
 /// step dropped, so transform authors write no metrics code. Not thread-safe: its endpoint
-/// runs it under its lock.
+/// runs it on its executor.
 final class Pipeline {
     /// One transform instance and the name it was configured under.
     struct Step {
@@ -27,9 +27,9 @@ final class Pipeline {
     }
 
     /// Runs `event` through the steps from `start` on, appending what comes out to `output`.
-    /// - Parameter dropped: called with a step's name when that step kept nothing of an event
+    /// - Parameter dropped: called with a step's index when that step kept nothing of an event
     ///   (not for steps that hold events to send later; see `Transform.holdsEvents`).
-    func run(_ event: Event, from start: Int = 0, into output: inout [Event], dropped: (String) -> Void) {
+    func run(_ event: Event, from start: Int = 0, into output: inout [Event], dropped: (Int) -> Void) {
         if start >= steps.count {
             output.append(event)
             return
@@ -42,7 +42,7 @@ final class Pipeline {
             for item in current {
                 let before = next.count
                 step.transform.process(item, into: &next)
-                if next.count == before && countsDrops[index] { dropped(step.name) }
+                if next.count == before && countsDrops[index] { dropped(index) }
             }
             swap(&current, &next)
             if current.isEmpty { return }

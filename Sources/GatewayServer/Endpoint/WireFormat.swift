@@ -20,11 +20,12 @@ enum WireFormat {
         return ByteBuffer(bytes: bytes)
     }()
 
-    /// Encodes `event` (whose id is already stamped) once, for every client.
-    static func encode(_ event: Event, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let bytes = SSEEncoder.encode(event)
-        var buffer = allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        return buffer
+    /// The gap notice of SPEC §3: an event of type `type`, with no `id:` (so the client's last
+    /// event id stays), whose data says why its `Last-Event-ID` could not be honoured exactly.
+    static func reset(_ gap: Gap, type: String) -> ByteBuffer {
+        var json = "{\"reason\":\"\(gap.reason.rawValue)\",\"last_event_id\":"
+        json += JSONValue.string(gap.lastEventID).serialized
+        json += ",\"oldest\":" + (gap.oldestID.map { JSONValue.string($0).serialized } ?? "null") + "}"
+        return ByteBuffer(bytes: SSEEncoder.encode(Event(event: type, data: json)))
     }
 }

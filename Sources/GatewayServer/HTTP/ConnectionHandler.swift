@@ -40,7 +40,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestTimer?.cancel()
         if let client, let endpoint, let fanOut {
             fanOut.remove(client)
-            endpoint.unsubscribe(from: fanOut)
             server.admission.release()
             let reason = client.endReason ?? .clientClosed
             endpoint.metrics.disconnect(reason)
@@ -73,7 +72,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if let client, client.isCatchingUp, context.channel.isWritable { client.pump() }
+        if let client, let fanOut { fanOut.writabilityChanged(client) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -170,29 +169,27 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         state.startedStream()
         if let decoder { context.pipeline.syncOperations.removeHandler(decoder, promise: nil) }
 
-        // Everything from here to `add` runs on this loop without yielding, so no drain of
-        // this loop can fall between the replay snapshot and the client joining the fan-out.
-        let subscription = endpoint.subscribe(on: context.eventLoop, lastEventID: lastEventID, replayLatest: replayLatest)
-        if let result = subscription.resume.metricResult { endpoint.metrics.replay(result) }
-        let policy = ClientPolicy(types: types, startAfter: subscription.startAfter)
+        // From `subscribe` to `start` this runs on the client's loop without yielding, so no
+        // drain of this loop falls between placing the client in the log and adding it.
+        let fanOut = endpoint.fanOut(on: context.eventLoop)
+        let writer = HTTP1StreamWriter(context: context)
         context.write(wrapOutboundOut(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)), promise: nil)
-        context.write(wrapOutboundOut(WireFormat.opening(retryMilliseconds: server.retryMilliseconds)), promise: nil)
-        context.flush()
-        let client = StreamClient(
-            context: context, policy: policy, address: address, now: context.eventLoop.now, backlogLimit: max(64, 2 * endpoint.replayCapacity))
-        for event in subscription.replay where policy.replays(type: event.type) {
-            client.backlog.append(event.bytes)
+        writer.write(text: WireFormat.opening(retryMilliseconds: server.retryMilliseconds))
+        let (client, resume) = fanOut.subscribe(
+            writer: writer, types: types, address: address, lastEventID: lastEventID, fromOldest: replayLatest)
+        if let result = resume.metricResult { endpoint.metrics.replay(result) }
+        if let gap = resume.gap, let resetEvent = endpoint.resetEvent {
+            writer.write(text: WireFormat.reset(gap, type: resetEvent))
         }
-        client.pump()
-        subscription.fanOut.add(client)
+        fanOut.start(client)
         self.client = client
         self.endpoint = endpoint
-        self.fanOut = subscription.fanOut
+        self.fanOut = fanOut
         endpoint.metrics.clients.increment()
         server.logger.debug(
             "stream opened",
             metadata: [
-                "endpoint": "\(endpoint.path)", "client.address": "\(address)", "replayed": "\(subscription.replay.count)",
+                "endpoint": "\(endpoint.path)", "client.address": "\(address)", "resume": "\(resume.metricResult ?? "live")",
             ])
     }
 

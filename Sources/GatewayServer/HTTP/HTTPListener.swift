@@ -18,6 +18,7 @@ enum HTTPListener {
         address: ListenAddress, group: any EventLoopGroup, clientBuffer: Int, tls: NIOSSLContext?, server: ServerContext
     ) async throws -> any Channel {
         let budget = server.connections
+        let shares = ClientBuffer(clientBuffer: clientBuffer)
         let bootstrap = ServerBootstrap(group: group)
             // Thousands of clients reconnect at once after a restart: a deep accept queue, and many
             // accepts per wake-up (NIO's default is 4), so connecting does not wait on fan-out drains.
@@ -32,12 +33,10 @@ enum HTTPListener {
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            // NIO marks a channel unwritable past the high mark: that is the `client_buffer` bound.
-            .childChannelOption(
-                .writeBufferWaterMark, value: .init(low: max(1, clientBuffer / 2), high: clientBuffer))
-            // The kernel's send buffer would otherwise grow to megabytes per stalled client
-            // (autotuning), hiding it from `client_buffer`: bound it by the same figure.
-            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(min(max(clientBuffer, 16 * 1024), 1 << 20)))
+            // `client_buffer` shared between the channel's queue and the kernel's send buffer
+            // (which autotuning would otherwise grow to megabytes per stalled client).
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: shares.lowWaterMark, high: shares.highWaterMark))
+            .childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(shares.kernelSendBuffer))
             // Clients send a request head and then nothing: small receive buffers keep idle streams cheap.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 65536))
             .childChannelInitializer { channel in

@@ -31,14 +31,12 @@ struct Response: Sendable {
         return buffer
     }
 
-    /// The head of an event stream: no length, so the body runs until the connection closes.
-    ///
-    /// A close-delimited body (RFC 9112 §6.3) rather than chunked encoding lets every client
-    /// share the very same event bytes: chunk framing would be one more write per event.
+    /// The head of an event stream: a chunked body (see ``ChunkFraming``) that ends when the
+    /// gateway ends the stream; the connection is not reused after it.
     static func streamHead(extraHeaders: [(String, String)], allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 256)
         buffer.writeString(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n"
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
         )
         for (name, value) in extraHeaders { buffer.writeString("\(name): \(value)\r\n") }
         buffer.writeString("\r\n")

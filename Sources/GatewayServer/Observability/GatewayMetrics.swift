@@ -67,12 +67,17 @@ struct EndpointMetrics: Sendable {
         self.published = metrics.counter("gateway_endpoint_events_total", [("endpoint", path)])
         self.pipelineIn = metrics.counter("gateway_pipeline_events_total", [("endpoint", path)])
         for reason in DisconnectReason.allReported { disconnect(reason, count: 0) }
-        for result in ["resumed", "all_held", "not_held"] { replay(result, count: 0) }
+        for result in ["resumed"] + Gap.Reason.allCases.map(\.rawValue) { replay(result, count: 0) }
     }
 
     /// `gateway_dropped_events_total{endpoint, reason}`; the reason is the pipeline step.
     func dropped(reason: String, count: Int = 1) {
         metrics.counter("gateway_dropped_events_total", [("endpoint", path), ("reason", reason)]).increment(by: count)
+    }
+
+    /// The drop counter of the pipeline step `step`, to look up once rather than per event.
+    func dropCounter(step: String) -> Counter {
+        metrics.counter("gateway_dropped_events_total", [("endpoint", path), ("reason", step)])
     }
 
     /// `gateway_disconnects_total{endpoint, reason}`.
@@ -111,5 +116,5 @@ struct SourceMetrics: Sendable {
 
 extension DisconnectReason {
     /// The reasons shown at zero from start-up.
-    static let allReported: [DisconnectReason] = [.clientClosed, .slowClient, .shutdown]
+    static let allReported: [DisconnectReason] = [.clientClosed, .behind, .stalled, .shutdown]
 }

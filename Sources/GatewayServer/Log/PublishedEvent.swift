@@ -1,0 +1,24 @@
+import NIOCore
+
+/// One event as an endpoint published it: its place in the log, id, type and wire bytes.
+///
+/// The bytes are encoded once, already framed as one HTTP/1.1 chunk, and shared by every
+/// client and by the log; ``payload`` is the same storage without the framing, for writers
+/// that frame differently (an HTTP/2 stream's DATA frames).
+struct PublishedEvent: Sendable {
+    /// The endpoint's running count: strictly increasing and contiguous within a run.
+    var sequence: UInt64
+    /// The id the client sees (`nil` when the event has none, possible with `ids: source`).
+    var id: String?
+    /// The event type (`message` when none was set).
+    var type: String
+    /// The SSE bytes framed as one chunk: `<hex length>\r\n<event>\r\n`.
+    var chunk: ByteBuffer
+    /// Where the SSE bytes start in ``chunk``.
+    var payloadOffset: UInt32
+
+    /// The SSE bytes alone (a slice of ``chunk``, not a copy).
+    var payload: ByteBuffer {
+        chunk.getSlice(at: chunk.readerIndex + Int(payloadOffset), length: chunk.readableBytes - Int(payloadOffset) - 2)!
+    }
+}
