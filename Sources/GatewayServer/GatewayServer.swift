@@ -4,6 +4,7 @@ import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
@@ -34,6 +35,9 @@ public final class GatewayServer: Service, Sendable {
     private let configuration: GatewayConfiguration
     private let listen: ListenAddress
     private let group: any EventLoopGroup
+    /// Where endpoint pipelines run: loops of their own, so a slow transform delays its own
+    /// endpoint (and those sharing its loop), never a loop that writes to clients.
+    private let pipelineLoops: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let registry: PrometheusCollectorRegistry
     private let context: ServerContext
@@ -71,7 +75,11 @@ public final class GatewayServer: Service, Sendable {
         let epoch = Self.epochMilliseconds()
         // The dashboard's own stream is not one of the user's endpoints: it stays out of /metrics.
         let unreported = GatewayMetrics(factory: NOOPMetricsHandler.instance)
-        var executors = loops.makeIterator()
+        let pipelineThreads = min(max(1, configuration.endpoints.count), max(2, System.coreCount))
+        let pipelineLoops = MultiThreadedEventLoopGroup(numberOfThreads: pipelineThreads)
+        self.pipelineLoops = pipelineLoops
+        let executorLoops = Array(pipelineLoops.makeIterator())
+        var executors = executorLoops.makeIterator()
         func makeEndpoint(
             path: String, steps: [Pipeline.Step], ids: IDMode, replay: Int, auth: AuthConfig?, resetEvent: String?, isInternal: Bool
         ) -> EndpointStream {
@@ -85,8 +93,8 @@ public final class GatewayServer: Service, Sendable {
                     loop: $0, log: log, endpoint: path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
-            // Endpoints take the loops in turn as their executors.
-            if let next = executors.next() ?? { executors = loops.makeIterator(); return executors.next() }() {
+            // Endpoints take the pipeline loops in turn as their executors.
+            if let next = executors.next() ?? { executors = executorLoops.makeIterator(); return executors.next() }() {
                 return EndpointStream(
                     path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: next, auth: auth,
                     resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
@@ -183,6 +191,7 @@ public final class GatewayServer: Service, Sendable {
             await stopServing(grace: reason == .sourceAskedToStop ? TimeAmount(configuration.server.stallTimeout) : Self.shutdownGrace)
         }
         for endpoint in endpoints { for step in endpoint.transforms { step.transform.stop() } }
+        try? await pipelineLoops.shutdownGracefully()
         logger.info("stopped")
     }
 

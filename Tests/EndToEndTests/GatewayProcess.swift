@@ -21,7 +21,11 @@ final class GatewayProcess {
     /// waits until it logs the address it listens on. `openFileLimit` sets the process's soft and
     /// hard `RLIMIT_NOFILE` (through the shell's `ulimit`, which then `exec`s the gateway, so the
     /// pid is the gateway's).
-    init(yaml: String, environment: [String: String] = [:], extraArguments: [String] = [], openFileLimit: Int? = nil) throws {
+    /// `standardInput`: what the gateway reads as its standard input (for `stdin` sources).
+    init(
+        yaml: String, environment: [String: String] = [:], extraArguments: [String] = [], openFileLimit: Int? = nil,
+        standardInput: Pipe? = nil
+    ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("gateway.yaml")
@@ -38,6 +42,7 @@ final class GatewayProcess {
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
+        if let standardInput { process.standardInput = standardInput }
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
         let deadline = Date().addingTimeInterval(30)
@@ -62,6 +67,14 @@ final class GatewayProcess {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The resident memory of the process now, in bytes, from `/proc/PID/status`.
+    var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let match = status.firstMatch(of: /VmRSS:\s+(\d+) kB/), let kilobytes = Int(match.1)
+        else { return 0 }
+        return kilobytes * 1024
     }
 
     /// What the gateway has logged so far.

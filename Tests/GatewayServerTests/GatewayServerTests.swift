@@ -1,6 +1,7 @@
 import GatewayConfig
 import GatewayPlugin
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Foundation
@@ -72,7 +73,7 @@ struct ScriptedSource: Source {
 /// A blocking loopback socket, read with a time limit.
 final class BlockingClient {
     let fd: Int32
-    private var received: [UInt8] = []
+    private var receivedBytes: [UInt8] = []
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -97,23 +98,111 @@ final class BlockingClient {
 
     /// Reads until the text received contains `marker` (each read waits at most 10 s).
     func read(until marker: String) -> Bool {
-        while !String(decoding: received, as: UTF8.self).contains(marker) {
+        while !received.contains(marker) {
             if !readOnce() { return false }
         }
         return true
     }
 
+    /// Everything received so far, as text.
+    var received: String { String(decoding: receivedBytes, as: UTF8.self) }
+
     /// Reads until the server closes the connection; returns everything received.
     func readToEnd() -> String {
         while readOnce() {}
-        return String(decoding: received, as: UTF8.self)
+        return received
     }
 
     private func readOnce() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
         guard count > 0 else { return false }
-        received.append(contentsOf: chunk[0..<count])
+        receivedBytes.append(contentsOf: chunk[0..<count])
         return true
+    }
+}
+
+/// A transform that takes `delay` over every event: a pathological plugin.
+final class SlowTransform: Transform {
+    let delay: Double
+    init(delay: Double) { self.delay = delay }
+    func process(_ event: Event, into output: inout [Event]) {
+        Thread.sleep(forTimeInterval: delay)
+        output.append(event)
+    }
+}
+
+/// A source that emits `count` events, one every `interval`, recording how long each `emit` took.
+struct TimedSource: Source {
+    let count: Int
+    let interval: Duration
+    let emitTimes: NIOLockedValueBox<[Double]>
+    var summary: String { "timed" }
+
+    func run(_ context: SourceContext) async throws -> SourceCompletion {
+        context.output.markReady()
+        let clock = ContinuousClock()
+        for number in 1...count {
+            let start = clock.now
+            context.output.emit([Event(event: "n", data: "n=\(number)")])
+            let took = clock.now - start
+            emitTimes.withLockedValue { $0.append(Double(took.components.attoseconds) / 1e18 + Double(took.components.seconds)) }
+            try await Task.sleep(for: interval)
+        }
+        try await Task.sleep(for: .seconds(3600))
+        return .finished
+    }
+}
+
+@Suite struct EndpointIsolationTests {
+    @Test func aSlowTransformDelaysNeitherItsSourceNorAnotherEndpointFedByAnotherSource() async throws {
+        let location = ConfigLocation(file: "t.yaml", line: 1, column: 1)
+        var server = ServerConfig()
+        server.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        let slowEmits = NIOLockedValueBox<[Double]>([])
+        let quickEmits = NIOLockedValueBox<[Double]>([])
+        let slowStep = PipelineStep(
+            name: "slow", factory: TransformFactory(summary: "slow") { SlowTransform(delay: 0.2) }, location: location)
+        let configuration = GatewayConfiguration(
+            file: "t.yaml", server: server,
+            sources: [
+                SourceConfig(
+                    name: "a", type: "timed", maxEventSize: 1 << 20,
+                    source: TimedSource(count: 20, interval: .milliseconds(10), emitTimes: slowEmits), location: location),
+                SourceConfig(
+                    name: "b", type: "timed", maxEventSize: 1 << 20,
+                    source: TimedSource(count: 20, interval: .milliseconds(10), emitTimes: quickEmits), location: location),
+            ],
+            endpoints: [
+                EndpointConfig(path: "/slow", from: ["a"], pipeline: [slowStep], replay: 100, ids: .sequence, auth: nil, location: location),
+                EndpointConfig(path: "/quick", from: ["b"], pipeline: [], replay: 100, ids: .sequence, auth: nil, location: location),
+            ])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let gateway = try GatewayServer(configuration: configuration, group: group, logger: Logger(label: "test"))
+        let address = try await gateway.bind()
+        let running = Task { try await gateway.run() }
+        let port = address.port!
+        // Every event of /quick arrives while /slow's 20 events (4 s of work) are still in its pipeline.
+        let (quick, elapsed): (String, Double) = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let started = Date()
+                    let client = try BlockingClient(port: port)
+                    client.send("GET /quick HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 0-0\r\n\r\n")
+                    _ = client.read(until: "data: n=20\n")
+                    continuation.resume(returning: (client.received, Date().timeIntervalSince(started)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        #expect(quick.contains("data: n=20\n"))
+        #expect(elapsed < 2.0, "/quick took \(elapsed) s")
+        // The slow endpoint's source handed its events over without waiting for the pipeline.
+        #expect(slowEmits.withLockedValue { $0.count } >= 10)
+        #expect(slowEmits.withLockedValue { $0.max() ?? 1 } < 0.1)
+        running.cancel()
+        _ = try? await running.value
+        try await group.shutdownGracefully()
     }
 }
