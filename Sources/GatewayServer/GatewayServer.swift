@@ -98,7 +98,7 @@ public final class GatewayServer: Service, Sendable {
                 return EndpointStream(
                     path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: next, auth: auth,
                     resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
-                    recentCapacity: isInternal ? 0 : 6, isInternal: isInternal)
+                    recentCapacity: isInternal || !configuration.server.dashboard ? 0 : 6, isInternal: isInternal)
             }
             preconditionFailure("an event loop group has at least one loop")
         }
