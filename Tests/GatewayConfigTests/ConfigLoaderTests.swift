@@ -25,6 +25,20 @@ import Testing
             from: [ticks]
         """
 
+    @Test func aDocumentThatAliasesExpandPastTheLimitIsOnePositionedErrorAndQuick() {
+        // Nine levels of ten aliases each: a billion values from a few hundred bytes.
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        yaml += minimal
+        let clock = ContinuousClock()
+        let started = clock.now
+        let found = problems(yaml)
+        #expect(clock.now - started < .seconds(5))
+        #expect(found.contains { $0.hasPrefix("g.yaml:") && $0.contains("expands to more than 100000 values") })
+    }
+
     @Test func aMinimalConfigurationGetsTheDefaultsOfTheSpec() throws {
         let configuration = try load(minimal).get()
         #expect(configuration.server.listen == ListenAddress(host: "127.0.0.1", port: 8080))

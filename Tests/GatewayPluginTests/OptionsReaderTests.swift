@@ -28,6 +28,14 @@ import Testing
         #expect(!options.isValid)
     }
 
+    @Test(arguments: ["9999999999999999s", "100000000000s", "366d", "99999999999999999999999h"])
+    func aDurationTooLongForAnyTimerIsAPositionedErrorNotATrap(_ text: String) {
+        let diagnostics = Diagnostics()
+        let options = OptionsReader(node: map([("heartbeat", scalar(text, 4))]), context: "'server'", diagnostics: diagnostics)
+        #expect(options.duration("heartbeat") == nil)
+        #expect(diagnostics.problems.map(\.description) == ["t.yaml:4:10: 'heartbeat' must be at most 365 days, found '\(text)'"])
+    }
+
     @Test func reportsUnknownKeysWithTheClosestKnownKey() {
         let diagnostics = Diagnostics()
         let options = OptionsReader(

@@ -8,6 +8,18 @@ struct YAMLTree {
     let interpolation: Interpolation
     let diagnostics: Diagnostics
 
+    /// The most values (scalars, lists, maps) a document may expand to. YAML aliases can make a
+    /// few hundred bytes stand for billions of values (the "billion laughs"); no configuration
+    /// needs a fraction of this.
+    static let maximumValues = 100_000
+
+    /// Values left before ``maximumValues``; shared by the whole conversion.
+    private final class Budget {
+        var remaining = YAMLTree.maximumValues
+        var exceeded = false
+    }
+    private let budget = Budget()
+
     /// The document's root, or `nil` after reporting a syntax error.
     func parse(_ yaml: String) -> ConfigNode? {
         do {
@@ -30,6 +42,16 @@ struct YAMLTree {
 
     private func convert(_ node: Node, keyPath: String) -> ConfigNode {
         let here = location(node.mark)
+        budget.remaining -= 1
+        guard budget.remaining >= 0 else {
+            if !budget.exceeded {
+                budget.exceeded = true
+                diagnostics.report(
+                    "the document expands to more than \(Self.maximumValues) values (through YAML aliases?); '\(keyPath)' is where it went over",
+                    at: here)
+            }
+            return ConfigNode(.null, at: here)
+        }
         switch node {
         case .scalar(let scalar):
             let isPlain = scalar.style == .plain || scalar.style == .any

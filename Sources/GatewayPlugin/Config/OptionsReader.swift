@@ -123,6 +123,10 @@ public final class OptionsReader {
             report("'\(key)' must be at least \(Units.describe(minimum)), found '\(value.scalar ?? "")'", at: value.location)
             return nil
         }
+        guard duration <= Units.maximumDuration else {
+            report("'\(key)' must be at most 365 days, found '\(value.scalar ?? "")'", at: value.location)
+            return nil
+        }
         return duration
     }
 

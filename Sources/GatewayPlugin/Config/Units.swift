@@ -4,7 +4,12 @@
 /// `ms`, `s`, `m`, `h`, `d`); a bare `0` is zero. Sizes are a byte count with an optional
 /// unit: `512`, `64KiB`, `1MiB`, `1GiB` (binary) or `KB`, `MB`, `GB` (decimal), `B`.
 public enum Units {
-    /// The duration `text` denotes, or `nil` when it is not a duration.
+    /// The longest duration an option may hold: beyond it every timer of the gateway (and
+    /// NIO's 64-bit nanoseconds) would overflow, and no setting means that long anyway.
+    public static let maximumDuration = Duration.seconds(365 * 86400)
+
+    /// The duration `text` denotes, or `nil` when it is not a duration. A duration longer than
+    /// ``maximumDuration`` is returned as it is (callers report it), never trapped on.
     public static func duration(_ text: String) -> Duration? {
         let text = text.trimmingSpaces()
         if text == "0" { return .zero }
@@ -26,7 +31,10 @@ public enum Units {
             case "d": scale = 86400
             default: return nil
             }
-            total += .milliseconds(Int64((number * scale * 1000).rounded()))
+            let milliseconds = (number * scale * 1000).rounded()
+            // Past this the conversion to Int64 would trap; any such figure is over the maximum.
+            guard milliseconds < 1e15 else { return .seconds(Int64(1e12)) }
+            total += .milliseconds(Int64(milliseconds))
         }
         return total
     }
