@@ -78,8 +78,6 @@ public final class GatewayServer: Service, Sendable {
         let pipelineThreads = min(max(1, configuration.endpoints.count), max(2, System.coreCount))
         let pipelineLoops = MultiThreadedEventLoopGroup(numberOfThreads: pipelineThreads)
         self.pipelineLoops = pipelineLoops
-        let executorLoops = Array(pipelineLoops.makeIterator())
-        var executors = executorLoops.makeIterator()
         func makeEndpoint(
             path: String, steps: [Pipeline.Step], ids: IDMode, replay: Int, auth: AuthConfig?, resetEvent: String?, isInternal: Bool
         ) -> EndpointStream {
@@ -93,14 +91,11 @@ public final class GatewayServer: Service, Sendable {
                     loop: $0, log: log, endpoint: path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
-            // Endpoints take the pipeline loops in turn as their executors.
-            if let next = executors.next() ?? { executors = executorLoops.makeIterator(); return executors.next() }() {
-                return EndpointStream(
-                    path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: next, auth: auth,
-                    resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
-                    recentCapacity: isInternal || !configuration.server.dashboard ? 0 : 6, isInternal: isInternal)
-            }
-            preconditionFailure("an event loop group has at least one loop")
+            // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
+            return EndpointStream(
+                path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: pipelineLoops.next(), auth: auth,
+                resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
+                recentCapacity: isInternal || !configuration.server.dashboard ? 0 : 6, isInternal: isInternal)
         }
         let endpoints = configuration.endpoints.map { endpoint in
             makeEndpoint(
@@ -126,7 +121,6 @@ public final class GatewayServer: Service, Sendable {
             openFileLimit: openFiles,
             reserved: ConnectionBudget.reserve(openFileLimit: openFiles, eventLoops: loops.count, sources: configuration.sources.count),
             metrics: metrics, logger: logger)
-        for reason in ["fd_limit", "accept_error"] { metrics.counter("gateway_connections_refused_total", [("reason", reason)]).increment(by: 0) }
         if configuration.server.maxClients > connections.capacity {
             logger.warning(
                 "max_clients is above the connections the open-file limit allows; raise the limit (ulimit -n, LimitNOFILE)",

@@ -46,12 +46,45 @@ import Testing
         #expect(configuration.server.retry == .seconds(2))
         #expect(configuration.server.maxClients == 10_000)
         #expect(configuration.server.clientBuffer == 1 << 20)
+        #expect(configuration.server.stallTimeout == .seconds(30))
         #expect(configuration.server.dashboard && configuration.server.metrics)
         #expect(configuration.sources.map(\.name) == ["ticks"])
         #expect(configuration.sources[0].maxEventSize == 1 << 20)
         #expect(configuration.endpoints[0].replay == 1000)
         #expect(configuration.endpoints[0].ids == .sequence)
         #expect(configuration.endpoints[0].auth == nil)
+        #expect(configuration.endpoints[0].resetEvent == "reset")
+    }
+
+    @Test func theResetEventIsANameOrFalse() throws {
+        let configuration = try load(
+            """
+            sources:
+              ticks: { type: generate }
+            endpoints:
+              - { path: /a, from: [ticks], reset_event: gap }
+              - { path: /b, from: [ticks], reset_event: false }
+              - { path: /c, from: [ticks], reset_event: 'false' }
+            """
+        ).get()
+        #expect(configuration.endpoints.map(\.resetEvent) == ["gap", nil, "false"])
+        let found = problems(
+            """
+            sources:
+              ticks: { type: generate }
+            endpoints:
+              - { path: /a, from: [ticks], reset_event: [x] }
+              - { path: /b, from: [ticks], reset_event: "" }
+            """)
+        #expect(
+            found == [
+                "g.yaml:4:45: 'reset_event' must be an event type or false, found a list",
+                "g.yaml:5:45: 'reset_event' must be an event type or false, found ''",
+            ])
+    }
+
+    @Test func aStallTimeoutUnder100msIsAPositionedError() {
+        #expect(problems("server:\n  stall_timeout: 10ms\n" + minimal) == ["g.yaml:2:18: 'stall_timeout' must be at least 100ms, found '10ms'"])
     }
 
     @Test func readsEveryServerKey() throws {
@@ -63,6 +96,7 @@ import Testing
               retry: 3s
               max_clients: 50
               client_buffer: 64KiB
+              stall_timeout: 5s
               cors: { origins: ["https://a.example"] }
               tls: { cert: c.pem, key: k.pem }
               dashboard: false
@@ -76,6 +110,7 @@ import Testing
         #expect(server.retry == .seconds(3))
         #expect(server.maxClients == 50)
         #expect(server.clientBuffer == 65536)
+        #expect(server.stallTimeout == .seconds(5))
         #expect(server.cors?.allowedOrigin(for: "https://a.example") == "https://a.example")
         #expect(server.cors?.allowedOrigin(for: "https://b.example") == nil)
         #expect(server.tls?.cert == "c.pem")

@@ -30,7 +30,8 @@ import TestSupport
         #expect(overflow.allSatisfy { $0 == .overflow })
         #expect(budget.admit() == .refused)
         #expect(budget.admit() == .refused)
-        #expect(try refused("fd_limit") == Int64(budget.overflow + 2))
+        // Overflow connections are counted when they are refused a stream, not when admitted.
+        #expect(try refused("fd_limit") == 2)
     }
 
     @Test func anEpisodeIsLoggedOnceWhenItStartsAndOnceWhenConnectionsFallBelowNinetyPercent() {
@@ -45,7 +46,7 @@ import TestSupport
         #expect(!records.contains("below the limit again"))
         for _ in 0..<(budget.capacity / 10) { budget.release(.admitted) }
         #expect(records.count("below the limit again") == 1)
-        #expect(records.contains("refused=50"))
+        #expect(records.contains("over_budget=50"))
         // A new episode is logged again.
         for _ in 0..<(budget.capacity / 10 + 2) { _ = budget.admit() }
         #expect(records.count("connection limit reached") == 2)
@@ -72,6 +73,7 @@ import TestSupport
         #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(answer.contains("Connection: close\r\n"), "one answer, then the descriptor is given back")
         #expect(throws: ChannelError.alreadyClosed) { try health.finish() }
+        #expect(try gateway.counter("gateway_connections_refused_total", [("reason", "fd_limit")]) == 0, "a health check is served")
 
         let stream = try gateway.connect(isOverflow: true)
         try stream.request("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -79,6 +81,7 @@ import TestSupport
         #expect(refusal.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(refusal.contains("Retry-After: 2\r\n"))
         #expect(throws: ChannelError.alreadyClosed) { try stream.finish() }
+        #expect(try gateway.counter("gateway_connections_refused_total", [("reason", "fd_limit")]) == 1)
         #expect(try gateway.testMetrics.expectMeter("gateway_clients", [("endpoint", "/a")]).lastValue == 0)
     }
 }

@@ -6,6 +6,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Testing
+import TestSupport
 
 @testable import GatewayServer
 
@@ -96,9 +97,11 @@ extension EmbeddedChannel {
             if write.hasPrefix("HTTP/1.1 ") {
                 text += write
             } else {
-                let payload = Self.unchunked(write)
-                #expect(payload != nil, "not one chunk: \(write.debugDescription)")
-                text += payload ?? write
+                // Exactly one chunk: framing the decoded payload again gives back the write.
+                let body = ChunkedBody(Array(write.utf8))
+                let reframed = body.payload.isEmpty ? "0\r\n\r\n" : String(body.payload.count, radix: 16) + "\r\n" + body.text + "\r\n"
+                #expect(!body.isMalformed && reframed == write, "not one chunk: \(write.debugDescription)")
+                text += body.text
             }
         }
         return text
@@ -109,14 +112,6 @@ extension EmbeddedChannel {
         var writes: [String] = []
         while let buffer = try readOutbound(as: ByteBuffer.self) { writes.append(String(buffer: buffer)) }
         return writes
-    }
-
-    /// The payload of one chunk (`""` for the last chunk), or `nil` when `text` is not one chunk.
-    static func unchunked(_ text: String) -> String? {
-        guard let lineEnd = text.range(of: "\r\n"), let size = Int(text[..<lineEnd.lowerBound], radix: 16) else { return nil }
-        let rest = text.utf8[lineEnd.upperBound...]
-        guard rest.count == size + 2, rest.suffix(2).elementsEqual("\r\n".utf8) else { return nil }
-        return String(decoding: rest.prefix(size), as: UTF8.self)
     }
 }
 
@@ -179,6 +174,15 @@ func dataValues(_ text: String) -> [String] {
         // The notice comes right after the opening, with no id, so the client's last id stays.
         #expect(text.hasSuffix(":ok\n\nevent: reset\ndata: {\"reason\":\"too_old\",\"last_event_id\":\"7-1\",\"oldest\":\"7-3\"}\n\nid: 7-3\nevent: n\ndata: 3\n\nid: 7-4\nevent: n\ndata: 4\n\nid: 7-5\nevent: n\ndata: 5\n\n"))
         #expect(try gateway.counter("gateway_replay_total", [("endpoint", "/a"), ("result", "too_old")]) == 1)
+    }
+
+    @Test func theResetEventCarriesAnyLastEventIDAsValidJSON() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        // A polyfill's query parameter can carry what a header cannot: quotes, backslashes, a newline.
+        try channel.request("GET /a?lastEventId=%22x%5C%0Ay HTTP/1.1\r\n\r\n")
+        let data = try #require(dataValues(try channel.written()).first)
+        #expect(data == #"{"reason":"unknown_id","last_event_id":"\"x\\\ny","oldest":null}"#)
     }
 
     @Test func anExactResumeGetsNoResetEvent() throws {

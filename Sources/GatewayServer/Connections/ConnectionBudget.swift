@@ -13,8 +13,9 @@ import NIOConcurrencyHelpers
 ///   as it is accepted, before anything is read.
 ///
 /// Reaching the limit starts an *episode*, logged once when it starts and once when open
-/// connections fall back below 90 % of capacity, with the number refused meanwhile; every
-/// refusal is counted in `gateway_connections_refused_total`.
+/// connections fall back below 90 % of capacity, with the number over the budget meanwhile;
+/// every refusal (closed at once, or a stream answered `503`) is counted in
+/// `gateway_connections_refused_total`.
 final class ConnectionBudget: Sendable {
     /// What an accepted connection may do.
     enum Admission: Equatable, Sendable {
@@ -53,6 +54,8 @@ final class ConnectionBudget: Sendable {
         self.capacity = usable - overflow
         self.metrics = metrics
         self.logger = logger
+        // The series exist from start-up, at zero.
+        for reason in ["fd_limit", "accept_error"] { metrics.connectionRefused(reason, count: 0) }
     }
 
     /// The descriptors a gateway keeps for itself beyond its connections: its event loops
@@ -80,7 +83,9 @@ final class ConnectionBudget: Sendable {
             }
             return (.refused, startsEpisode)
         }
-        if admission != .admitted { metrics.connectionRefused("fd_limit") }
+        // An overflow connection counts once it is refused a stream (``refusedStream()``): a
+        // health check answered over the budget is served, not refused.
+        if admission == .refused { metrics.connectionRefused("fd_limit") }
         if startsEpisode {
             logger.warning(
                 "connection limit reached: refusing new connections until some close",
@@ -103,8 +108,13 @@ final class ConnectionBudget: Sendable {
             return state.refusedInEpisode
         }
         if let refused = endedEpisode {
-            logger.notice("connections below the limit again", metadata: ["refused": "\(refused)"])
+            logger.notice("connections below the limit again", metadata: ["over_budget": "\(refused)"])
         }
+    }
+
+    /// Notes that an overflow connection asked for a stream and was answered `503`.
+    func refusedStream() {
+        metrics.connectionRefused("fd_limit")
     }
 
     /// Notes that `accept(2)` failed (out of descriptors despite the reserve, or another error):

@@ -105,6 +105,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answer(context: ChannelHandlerContext, route: Router.Route, keepAlive: Bool, isHead: Bool) {
         if isOverflow, route.streams {
+            server.connections.refusedStream()
             refuseStream(context: context, reason: "connection limit reached", headers: [])
             return
         }

@@ -31,10 +31,10 @@ public final class GatewayMetrics: Sendable {
         counter("gateway_client_errors_total", [("reason", reason)]).increment()
     }
 
-    /// `gateway_connections_refused_total{reason}`: connections closed unserved, or answered `503`,
-    /// because the process is at its open-file limit (`fd_limit`), or accepts that failed (`accept_error`).
-    func connectionRefused(_ reason: String) {
-        counter("gateway_connections_refused_total", [("reason", reason)]).increment()
+    /// `gateway_connections_refused_total{reason}`: connections closed unserved, or streams answered
+    /// `503`, because the process is at its open-file limit (`fd_limit`); accepts that failed (`accept_error`).
+    func connectionRefused(_ reason: String, count: Int = 1) {
+        counter("gateway_connections_refused_total", [("reason", reason)]).increment(by: count)
     }
 
     /// Metrics of one endpoint.
