@@ -8,12 +8,13 @@ import NIOCore
 
 /// One endpoint at run time: its pipeline, ids and log, and its clients on each event loop.
 ///
-/// The endpoint runs on its own serial executor (one event loop of the server's group).
-/// Sources hand it batches from their threads through ``ingest(_:fromStep:)``, which only
-/// queues them there; the pipeline, id stamping, encoding and the append to the log all run on
-/// the executor, so that state is confined rather than locked, and a slow transform delays
-/// this endpoint alone — never a source's reads nor another endpoint. Each published batch
-/// then goes to the fan-out of every loop that has clients: one hop per loop per batch.
+/// The endpoint runs on its own serial executor (one of the server's pipeline loops, which
+/// are not the loops that write to clients). Sources hand it batches from their threads
+/// through ``ingest(_:fromStep:)``, which only queues them there; the pipeline, id stamping,
+/// encoding and the append to the log all run on the executor, so that state is confined
+/// rather than locked, and a slow transform delays this endpoint (and any sharing its loop)
+/// — never a source's reads nor a client's loop. Each published batch then goes to the
+/// fan-out of every loop that has clients: one hop per loop per batch.
 final class EndpointStream: @unchecked Sendable {
     /// The URL path.
     let path: String
