@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Module map (DESIGN.md): EventStream ← GatewayPlugin ← {GatewayConfig, GatewayServer, Plugins/*} ← GatewayCLI ← gateway.
+// GatewayConfig and GatewayServer do not know each other: the CLI maps a loaded configuration onto the server's settings.
 //
 // `Plugins/` holds ordinary library targets, one per plugin, each with an explicit `path:`.
 // SwiftPM's own convention reserves a `Plugins/` folder for *package* plugins; we name every
@@ -46,7 +47,6 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayConfig",
                 "GatewayPlugin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -57,6 +57,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
@@ -135,7 +136,6 @@ let package = Package(
             name: "GatewayServerTests",
             dependencies: [
                 "GatewayServer",
-                "GatewayConfig",
                 "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 "GatewayPlugin",

@@ -24,29 +24,3 @@ enum DedupeKey: Hashable {
         self = .digest(first, second ^ UInt64(text.utf8.count))
     }
 }
-
-/// Which part of an event is its identity for `dedupe`.
-enum DedupeBy: Sendable, CustomStringConvertible {
-    case id
-    case data
-    case dataPath(JSONPath)
-
-    /// The key of `event`, or `nil` when it has none (no id; non-JSON data or a missing path).
-    func key(of event: Event) -> DedupeKey? {
-        switch self {
-        case .id: return event.id.map(DedupeKey.init)
-        case .data: return DedupeKey(event.data)
-        case .dataPath(let path):
-            guard let document = try? JSONValue.parse(event.data), let value = path.lookup(in: document) else { return nil }
-            return DedupeKey(value.text)
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .id: "id"
-        case .data: "data"
-        case .dataPath(let path): "data.\(path)"
-        }
-    }
-}

@@ -7,12 +7,13 @@ import GatewayPlugin
 /// event through again once `ttl` has passed since it last let one through — at most one event
 /// per key per `ttl`. Events without the key (no id, non-JSON data, a missing path) pass.
 public final class DedupeTransform: Transform {
-    let by: DedupeBy
+    /// The key: `id`, `data` or `data.PATH`.
+    let by: EventField
     let ttl: Duration?
     private let now: @Sendable () -> ContinuousClock.Instant
     private var recent: RecentKeys<DedupeKey, ContinuousClock.Instant>
 
-    init(by: DedupeBy, window: Int, ttl: Duration?, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(by: EventField, window: Int, ttl: Duration?, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.by = by
         self.ttl = ttl
         self.now = now
@@ -28,15 +29,7 @@ public final class DedupeTransform: Transform {
         let byText = options.string("by", default: "id")
         let window = options.int("window", default: 10_000, in: 1...10_000_000)
         let ttl = options.duration("ttl", minimum: .milliseconds(1))
-        var by: DedupeBy?
-        switch byText {
-        case "id": by = .id
-        case "data": by = .data
-        case let text? where text.hasPrefix("data.") || text.hasPrefix("data["):
-            let pathText = text.hasPrefix("data.") ? String(text.dropFirst(5)) : String(text.dropFirst(4))
-            if let path = JSONPath(pathText), !path.components.isEmpty { by = .dataPath(path) }
-        default: break
-        }
+        let by = byText.flatMap(EventField.init).flatMap { $0 == .event ? nil : $0 }
         if by == nil, let byText {
             options.report("'by' must be id, data or data.PATH (like data.order.id), found '\(byText)'", at: options.node("by")?.location)
         }
@@ -48,7 +41,7 @@ public final class DedupeTransform: Transform {
     }
 
     public func process(_ event: Event, into output: inout [Event]) {
-        guard let key = by.key(of: event) else {
+        guard let key = by.key(of: event).map(DedupeKey.init) else {
             output.append(event)
             return
         }

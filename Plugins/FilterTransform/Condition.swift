@@ -21,7 +21,7 @@ enum Condition: Sendable {
     case exists(Bool)
     case all([Condition])
 
-    func holds(for value: FieldValue) -> Bool {
+    func holds(for value: EventField.Value) -> Bool {
         if case .notJSON = value { return false }
         if case .all(let conditions) = self { return conditions.allSatisfy { $0.holds(for: value) } }
         guard !value.isMissing else {
@@ -53,7 +53,7 @@ enum Condition: Sendable {
     }
 }
 
-extension FieldValue {
+extension EventField.Value {
     var isMissing: Bool {
         if case .missing = self { return true }
         return false
@@ -109,7 +109,7 @@ enum Operand: Sendable, Equatable {
         }
     }
 
-    func equals(_ value: FieldValue) -> Bool {
+    func equals(_ value: EventField.Value) -> Bool {
         switch self {
         case .null:
             if case .json(.null) = value { return true }
@@ -127,7 +127,7 @@ enum Operand: Sendable, Equatable {
     }
 
     /// The order of `value` relative to this operand (negative: less), or `nil` when they do not compare.
-    func compare(_ value: FieldValue) -> Int? {
+    func compare(_ value: EventField.Value) -> Int? {
         switch self {
         case .number(let bound, _):
             guard let actual = value.number else { return nil }

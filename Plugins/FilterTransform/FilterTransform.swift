@@ -22,8 +22,7 @@ public final class FilterTransform: Transform {
     }
 
     public func process(_ event: Event, into output: inout [Event]) {
-        var input = MatchInput(event)
-        if matcher.matches(&input) { output.append(event) }
+        if matcher.matches(event) { output.append(event) }
     }
 
     /// A compact, one-line rendering of the matcher as written, for the plan.

@@ -41,29 +41,20 @@ struct MatcherParser {
         }
     }
 
-    private func field(_ entry: ConfigEntry) -> Field? {
-        switch entry.key {
-        case "event": return .event
-        case "id": return .id
-        case "data": return .data
-        default:
-            if entry.key.hasPrefix("data.") || entry.key.hasPrefix("data[") {
-                let pathText = entry.key.hasPrefix("data.") ? String(entry.key.dropFirst(5)) : String(entry.key.dropFirst(4))
-                guard let path = JSONPath(pathText), !path.components.isEmpty else {
-                    diagnostics.report("'\(entry.key)' is not a valid path (write data.user.name or data.items[0])", at: entry.keyLocation)
-                    return nil
-                }
-                return .dataPath(path)
-            }
-            let hint = Suggestion.hint(for: entry.key, among: ["event", "id", "data"] + Self.combinators)
-            diagnostics.report(
-                "unknown field '\(entry.key)'.\(hint) Fields are event, id, data and data.PATH; combinators any, all, not",
-                at: entry.keyLocation)
+    private func field(_ entry: ConfigEntry) -> EventField? {
+        if let field = EventField(entry.key) { return field }
+        if EventField.looksLikeDataPath(entry.key) {
+            diagnostics.report("'\(entry.key)' is not a valid path (write data.user.name or data.items[0])", at: entry.keyLocation)
             return nil
         }
+        let hint = Suggestion.hint(for: entry.key, among: ["event", "id", "data"] + Self.combinators)
+        diagnostics.report(
+            "unknown field '\(entry.key)'.\(hint) Fields are event, id, data and data.PATH; combinators any, all, not",
+            at: entry.keyLocation)
+        return nil
     }
 
-    private func condition(_ node: ConfigNode, field: Field) -> Condition? {
+    private func condition(_ node: ConfigNode, field: EventField) -> Condition? {
         switch node.value {
         case .null, .scalar:
             return .equals(Operand(node))

@@ -7,7 +7,7 @@ import Synchronization
 /// Events are held, and at the end of each interval the latest event of every key that
 /// received one is sent, keys in the order they first arrived in that interval. A key that
 /// received nothing sends nothing: the throttle never repeats an earlier event. Intervals are
-/// counted from the endpoint's start on a steady clock, so they do not drift.
+/// counted from the endpoint's start on its executor's steady clock, so they do not drift.
 ///
 /// `per` picks the key: `data.PATH` (a field of the JSON data), `id`, `event` (the type), or
 /// nothing for one key shared by every event. An event that has no key — no id, data that is
@@ -28,7 +28,6 @@ public final class ThrottleTransform: Transform, Sendable {
         /// Key → index into `pending`.
         var slots: [String: Int] = [:]
         var context: TransformContext?
-        var timer: Task<Void, Never>?
         var stopped = false
     }
 
@@ -79,48 +78,23 @@ public final class ThrottleTransform: Transform, Sendable {
     /// Held events leave at the end of the interval, so an empty result is not a drop.
     public var holdsEvents: Bool { true }
 
-    /// Starts the interval timer; each tick sends what is held through `context`.
+    /// Starts the interval timer, on the endpoint's executor; each tick sends what is held
+    /// through `context`.
     public func start(_ context: TransformContext) {
-        let interval = self.interval
         // The context is in place before the timer can first fire.
         state.withLock { $0.context = context }
-        let timer = Task { [weak self] in
-            let clock = ContinuousClock()
-            var deadline = clock.now + interval
-            while !Task.isCancelled {
-                do {
-                    try await clock.sleep(until: deadline, tolerance: nil)
-                } catch {
-                    return
-                }
-                guard let self else { return }
-                self.tick()
-                deadline += interval
-                // After a stall (a suspended process), skip the missed ticks rather than firing
-                // them back to back.
-                let now = clock.now
-                if deadline <= now {
-                    deadline = now + interval
-                }
-            }
-        }
-        let alreadyStopped = state.withLock { state -> Bool in
-            state.timer = timer
-            return state.stopped
-        }
-        if alreadyStopped { timer.cancel() }
+        context.repeatEvery(interval) { [weak self] in self?.tick() }
     }
 
-    /// Stops the timer. Events still held are discarded: the endpoint is shutting down.
+    /// Stops sending. Events still held are discarded: the endpoint is shutting down (its
+    /// executor stops the timer).
     public func stop() {
-        let timer = state.withLock { state -> Task<Void, Never>? in
+        state.withLock { state in
             state.stopped = true
             state.pending.removeAll()
             state.slots.removeAll()
             state.context = nil
-            return state.timer.take()
         }
-        timer?.cancel()
     }
 
     /// Ends the current interval: sends the held events, in first-arrival order of their keys.

@@ -1,4 +1,5 @@
-/// Writes events, comments and reconnection hints in the `text/event-stream` format.
+/// Writes events, comments and reconnection hints in the `text/event-stream` format, into a
+/// `[UInt8]` or any ``SSEOutput`` (a server writes straight into the buffer it sends).
 ///
 /// ```swift
 /// var bytes: [UInt8] = []
@@ -24,7 +25,7 @@ public enum SSEEncoder {
     ///
     /// An event whose data is empty is written with one empty `data` line, so it is still dispatched.
     /// A negative `retry` is left out, as parsers would ignore it.
-    public static func encode(_ event: Event, into buffer: inout [UInt8]) {
+    public static func encode(_ event: Event, into buffer: inout some SSEOutput) {
         if let milliseconds = event.retry {
             retry(milliseconds: milliseconds, into: &buffer)
         }
@@ -52,7 +53,7 @@ public enum SSEEncoder {
     /// Appends a comment: `: text`, one comment line per line of `text`, or `:` alone when it is empty.
     ///
     /// Clients ignore comments; servers send them to keep idle connections open (heartbeats).
-    public static func comment(_ text: String, into buffer: inout [UInt8]) {
+    public static func comment(_ text: String, into buffer: inout some SSEOutput) {
         var text = text
         text.withUTF8 { bytes in
             forEachLine(of: bytes) { line in
@@ -69,7 +70,7 @@ public enum SSEEncoder {
     /// Appends `retry: N`, the reconnection time a client should wait, in milliseconds.
     ///
     /// A negative time is not written: parsers accept only digits, so they would ignore it.
-    public static func retry(milliseconds: Int, into buffer: inout [UInt8]) {
+    public static func retry(milliseconds: Int, into buffer: inout some SSEOutput) {
         guard milliseconds >= 0 else { return }
         append("retry: ", to: &buffer)
         appendDecimal(milliseconds, to: &buffer)
@@ -99,7 +100,7 @@ public enum SSEEncoder {
 
     /// Appends `name: value` (or `name:` for an empty value) and LF; `value` holds no line end.
     @inline(__always)
-    private static func appendField(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+    private static func appendField(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>, into buffer: inout some SSEOutput) {
         append(name, to: &buffer)
         buffer.append(.colon)
         if !value.isEmpty {
@@ -114,7 +115,7 @@ public enum SSEEncoder {
         _ name: StaticString,
         _ value: String,
         removingNUL: Bool,
-        into buffer: inout [UInt8]
+        into buffer: inout some SSEOutput
     ) {
         var value = value
         value.withUTF8 { bytes in
@@ -133,12 +134,12 @@ public enum SSEEncoder {
     }
 
     @inline(__always)
-    private static func append(_ text: StaticString, to buffer: inout [UInt8]) {
+    private static func append(_ text: StaticString, to buffer: inout some SSEOutput) {
         text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
     /// Appends the decimal digits of a non-negative integer without building a string.
-    private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+    private static func appendDecimal(_ value: Int, to buffer: inout some SSEOutput) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var remaining = value
             var index = digits.count
@@ -151,3 +152,14 @@ public enum SSEEncoder {
         }
     }
 }
+
+/// Where ``SSEEncoder`` writes: a growable byte buffer. `[UInt8]` is one; a server adapts the
+/// buffer type it sends, so an event is encoded once, in place, with no intermediate copy.
+public protocol SSEOutput {
+    /// Appends one byte.
+    mutating func append(_ byte: UInt8)
+    /// Appends bytes.
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: SSEOutput where Element == UInt8 {}

@@ -1,4 +1,3 @@
-import GatewayConfig
 import GatewayPlugin
 import CoreMetrics
 import Logging
@@ -8,6 +7,7 @@ import NIOPosix
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -15,25 +15,21 @@ import Glibc
 import Darwin
 #endif
 
-/// A running gateway: its sources, endpoints and HTTP server, as one `Service`.
+/// A gateway: its sources, endpoints and HTTP server, run as one group of services.
 ///
 /// ```swift
-/// let server = try GatewayServer(configuration: configuration, group: group, logger: logger)
-/// let address = try await server.bind()          // fails at once when the port is taken
-/// let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-/// try await services.run()                       // serves until a signal (or a source) stops it
+/// let server = try GatewayServer(settings: settings, group: group, logger: logger)
+/// let address = try await server.bind()          // optional: fails at once when the port is taken
+/// try await server.serviceGroup(gracefulShutdownSignals: [.sigterm, .sigint]).run()
 /// ```
 ///
-/// Stopping cancels the sources, closes the listening socket, publishes what the endpoints
-/// were handed, closes every stream once its bytes are written (forcibly after
-/// ``shutdownGrace`` on a signal; after `stall_timeout` when a source asked to stop, so every
-/// client that keeps reading gets the last event).
-public final class GatewayServer: Service, Sendable {
-    /// How long streams get to take their last bytes at shutdown.
+/// Every long-running part is a `Service` of that one group; see ``serviceGroup(dependencies:gracefulShutdownSignals:)``
+/// for the order in which they start and stop.
+public final class GatewayServer: Sendable {
+    /// How long streams get to take their last bytes at shutdown on a signal.
     public static let shutdownGrace: TimeAmount = .milliseconds(700)
 
-    private let configuration: GatewayConfiguration
-    private let listen: ListenAddress
+    private let settings: GatewaySettings
     private let group: any EventLoopGroup
     /// Where endpoint pipelines run: loops of their own, so a slow transform delays its own
     /// endpoint (and those sharing its loop), never a loop that writes to clients.
@@ -44,109 +40,103 @@ public final class GatewayServer: Service, Sendable {
     private let endpoints: [EndpointStream]
     private let statusStream: EndpointStream?
     private let sources: [RunningSource]
+    private let stopRequest = StopRequest()
     private let tls: NIOSSLContext?
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
-    private let stops: (stream: AsyncStream<StopReason>, continuation: AsyncStream<StopReason>.Continuation)
 
-    private enum StopReason: Sendable {
-        case signal
-        case sourceAskedToStop
-    }
-
-    /// Prepares a gateway for `configuration`; nothing runs until ``run()``.
+    /// Prepares a gateway; nothing runs until its ``serviceGroup(dependencies:gracefulShutdownSignals:)`` runs.
     /// - Parameters:
-    ///   - configuration: a loaded, valid configuration.
-    ///   - listen: overrides `server.listen` (`--listen`).
+    ///   - settings: what to serve.
     ///   - group: the event loops serving clients; one fan-out per loop and endpoint.
     ///   - logger: the logger; endpoint, source and client metadata are added to it.
-    public init(configuration: GatewayConfiguration, listen: ListenAddress? = nil, group: any EventLoopGroup, logger: Logger) throws {
-        self.configuration = configuration
-        self.listen = listen ?? configuration.server.listen
+    public init(settings: GatewaySettings, group: any EventLoopGroup, logger: Logger) throws {
+        self.settings = settings
         self.group = group
         self.logger = logger
         self.registry = PrometheusCollectorRegistry()
         let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        self.tls = try configuration.server.tls.map(HTTPListener.makeTLSContext)
+        self.tls = try settings.server.tls.map(HTTPListener.makeTLSContext)
 
         let loops = Array(group.makeIterator())
-        let heartbeat = TimeAmount(configuration.server.heartbeat)
-        let stallTimeout = TimeAmount(configuration.server.stallTimeout)
-        let pullBytes = ClientBuffer(clientBuffer: configuration.server.clientBuffer).pullBytes
+        let server = settings.server
+        let heartbeat = TimeAmount(server.heartbeat)
+        let stallTimeout = TimeAmount(server.stallTimeout)
+        let pullBytes = ClientBuffer(clientBuffer: server.clientBuffer).pullBytes
         let epoch = Self.epochMilliseconds()
         // The dashboard's own stream is not one of the user's endpoints: it stays out of /metrics.
         let unreported = GatewayMetrics(factory: NOOPMetricsHandler.instance)
-        let pipelineThreads = min(max(1, configuration.endpoints.count), max(2, System.coreCount))
+        let pipelineThreads = min(max(1, settings.endpoints.count), max(2, System.coreCount))
         let pipelineLoops = MultiThreadedEventLoopGroup(numberOfThreads: pipelineThreads)
         self.pipelineLoops = pipelineLoops
-        func makeEndpoint(
-            path: String, steps: [Pipeline.Step], ids: IDMode, replay: Int, auth: AuthConfig?, resetEvent: String?, isInternal: Bool
-        ) -> EndpointStream {
+        func makeEndpoint(_ endpoint: EndpointSettings, isInternal: Bool) -> EndpointStream {
             var endpointLogger = logger
-            endpointLogger[metadataKey: "endpoint"] = "\(path)"
-            let endpointMetrics = (isInternal ? unreported : metrics).endpoint(path)
-            let stamper = IDStamper(mode: ids, epoch: epoch)
-            let log = MemoryLog(replay: replay, stamper: stamper)
+            endpointLogger[metadataKey: "endpoint"] = "\(endpoint.path)"
+            let endpointMetrics = (isInternal ? unreported : metrics).endpoint(endpoint.path)
+            let stamper = IDStamper(mode: endpoint.ids, epoch: epoch)
+            let log = MemoryLog(replay: endpoint.replay, stamper: stamper)
             let fanOuts = loops.map {
                 LoopFanOut(
-                    loop: $0, log: log, endpoint: path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
+                    loop: $0, log: log, endpoint: endpoint.path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
             return EndpointStream(
-                path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: pipelineLoops.next(), auth: auth,
-                resetEvent: resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
-                recentCapacity: isInternal || !configuration.server.dashboard ? 0 : 6, isInternal: isInternal)
+                path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
+                stamper: stamper, log: log, executor: pipelineLoops.next(), tokens: endpoint.tokens, resetEvent: endpoint.resetEvent,
+                fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
+                recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
         }
-        let endpoints = configuration.endpoints.map { endpoint in
-            makeEndpoint(
-                path: endpoint.path, steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) },
-                ids: endpoint.ids, replay: endpoint.replay, auth: endpoint.auth, resetEvent: endpoint.resetEvent, isInternal: false)
-        }
+        let endpoints = settings.endpoints.map { makeEndpoint($0, isInternal: false) }
         self.endpoints = endpoints
         let statusStream =
-            configuration.server.dashboard
-            ? makeEndpoint(path: Router.statusPath, steps: [], ids: .sequence, replay: 1, auth: nil, resetEvent: nil, isInternal: true)
+            server.dashboard
+            ? makeEndpoint(EndpointSettings(path: Router.statusPath, sources: [], replay: 1, resetEvent: nil), isInternal: true)
             : nil
         self.statusStream = statusStream
-        let sources = configuration.sources.map { source in
+        let stopRequest = self.stopRequest
+        let sources = settings.sources.map { source in
             RunningSource(
                 config: source,
-                endpoints: zip(configuration.endpoints, endpoints).filter { $0.0.from.contains(source.name) }.map(\.1),
-                metrics: metrics.source(source.name), logger: logger)
+                endpoints: zip(settings.endpoints, endpoints).filter { $0.0.sources.contains(source.name) }.map(\.1),
+                metrics: metrics.source(source.name), stopRequest: stopRequest, logger: logger)
         }
         self.sources = sources
         let registry = self.registry
         let openFiles = OpenFileLimit.current().soft
         let connections = ConnectionBudget(
             openFileLimit: openFiles,
-            reserved: ConnectionBudget.reserve(openFileLimit: openFiles, eventLoops: loops.count, sources: configuration.sources.count),
+            reserved: ConnectionBudget.reserve(openFileLimit: openFiles, eventLoops: loops.count, sources: settings.sources.count),
             metrics: metrics, logger: logger)
-        if configuration.server.maxClients > connections.capacity {
+        if server.maxClients > connections.capacity {
             logger.warning(
                 "max_clients is above the connections the open-file limit allows; raise the limit (ulimit -n, LimitNOFILE)",
                 metadata: [
-                    "max_clients": "\(configuration.server.maxClients)", "connections": "\(connections.capacity)",
+                    "max_clients": "\(server.maxClients)", "connections": "\(connections.capacity)",
                     "open_file_limit": "\(openFiles)",
                 ])
         }
         self.context = ServerContext(
-            router: Router(endpoints: configuration.endpoints, server: configuration.server),
-            endpoints: endpoints, statusStream: statusStream,
-            admission: Admission(limit: configuration.server.maxClients), connections: connections, metrics: metrics,
-            retryMilliseconds: Int(TimeAmount(configuration.server.retry).nanoseconds / 1_000_000),
+            router: Router(endpoints: endpoints, statusStream: statusStream, server: server),
+            admission: Admission(limit: server.maxClients), connections: connections, metrics: metrics,
+            retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
             sourcesNotReady: { sources.filter { !$0.isReady }.map(\.config.name) },
             requestTimeout: .seconds(30), logger: logger)
-        self.stops = AsyncStream.makeStream(of: StopReason.self)
     }
 
     /// Binds the listening socket and returns the bound address (useful with port 0).
-    /// Throws a ``GatewayServerError`` when the address cannot be used.
+    /// Throws a ``GatewayServerError`` when the address cannot be used. The group's listener
+    /// uses this socket; without this call it binds when the group starts.
     @discardableResult
     public func bind() async throws -> SocketAddress {
-        if let existing = channel.withLockedValue({ $0 }), let address = existing.localAddress { return address }
+        try await listeningChannel().localAddress!
+    }
+
+    private func listeningChannel() async throws -> any Channel {
+        if let existing = channel.withLockedValue({ $0 }) { return existing }
+        let listen = settings.server.listen
         let bound = try await HTTPListener.bind(
-            address: listen, group: group, clientBuffer: configuration.server.clientBuffer, tls: tls, server: context)
+            address: listen, group: group, clientBuffer: settings.server.clientBuffer, tls: tls, server: context)
         channel.withLockedValue { $0 = bound }
         let address = bound.localAddress!
         logger.info(
@@ -155,74 +145,41 @@ public final class GatewayServer: Service, Sendable {
                 "address": "\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)",
                 "scheme": "\(tls == nil ? "http" : "https")",
             ])
-        return address
+        return bound
     }
 
-    /// Serves until a graceful shutdown (SIGINT/SIGTERM) or until a source asks the gateway to stop.
-    public func run() async throws {
-        try await bind()
-        startTransforms()
-        let stops = self.stops
-        await withTaskGroup(of: Void.self) { tasks in
-            for source in sources {
-                tasks.addTask {
-                    if await source.run() { stops.continuation.yield(.sourceAskedToStop) }
-                }
-            }
-            if let statusStream {
-                let publisher = StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, interval: .seconds(1))
-                tasks.addTask { await publisher.run() }
-            }
-            let reason: StopReason? = await withGracefulShutdownHandler {
-                var iterator = stops.stream.makeAsyncIterator()
-                return await iterator.next()
-            } onGracefulShutdown: {
-                stops.continuation.yield(.signal)
-            }
-            logger.info("stopping", metadata: ["reason": "\(reason.map { "\($0)" } ?? "cancelled")"])
-            // Sources first, so that what the endpoints hold is all there is to deliver.
-            tasks.cancelAll()
-            await stopServing(grace: reason == .sourceAskedToStop ? TimeAmount(configuration.server.stallTimeout) : Self.shutdownGrace)
+    /// The gateway as one group of services. Build it once and run it; it returns when the
+    /// gateway has stopped (a signal, or a source asking to stop, like `stdin` with `on_eof: exit`).
+    ///
+    /// The services, in the order they are listed (a group starts them together and stops them
+    /// in reverse, each once the one after it has returned):
+    /// 1. `dependencies`: what the sources use (the HTTP client, whose thread is joined when it
+    ///    stops) — stopped last;
+    /// 2. the endpoints: at stop they publish what they were handed, end every stream once its
+    ///    bytes are written (within the grace), stop their transforms, then their loops;
+    /// 3. the listener: binds at start; at stop closes, so no new client arrives while the
+    ///    endpoints drain;
+    /// 4. the dashboard's status publisher;
+    /// 5. the sources — stopped first, so what the endpoints hold is all there is to deliver.
+    ///
+    /// Transforms start here, before any source can run: each endpoint's executor takes their
+    /// start before any event.
+    public func serviceGroup(dependencies: [any Service] = [], gracefulShutdownSignals: [UnixSignal] = []) -> ServiceGroup {
+        for endpoint in endpoints { _ = endpoint.startTransforms() }
+        let endpointsService = EndpointsService(
+            endpoints: endpoints + (statusStream.map { [$0] } ?? []), pipelineLoops: pipelineLoops, stopRequest: stopRequest,
+            stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
+        let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
+        var services: [any Service] = dependencies + [endpointsService, listener]
+        if let statusStream {
+            services.append(StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, interval: .seconds(1)))
         }
-        for endpoint in endpoints { for step in endpoint.transforms { step.transform.stop() } }
-        try? await pipelineLoops.shutdownGracefully()
-        logger.info("stopped")
-    }
-
-    private func startTransforms() {
-        for endpoint in endpoints {
-            for (index, step) in endpoint.transforms.enumerated() {
-                let name = step.name
-                var stepLogger = endpoint.logger
-                stepLogger[metadataKey: "transform"] = "\(step.name)"
-                step.transform.start(
-                    TransformContext(
-                        endpoint: endpoint.path, logger: stepLogger,
-                        emit: { [endpoint] events in endpoint.ingest(events, fromStep: index + 1) },
-                        dropped: { [endpoint] reason, count in endpoint.metrics.dropped(reason: "\(name):\(reason)", count: count) }
-                    ))
-            }
-        }
-    }
-
-    /// Stops accepting, publishes what the endpoints were handed, then ends every stream once
-    /// its queued bytes are written — a client that is behind once it has caught up — and
-    /// closes whatever is still open after `grace`.
-    private func stopServing(grace: TimeAmount) async {
-        let listening = channel.withLockedValue { $0 }
-        try? await listening?.close()
-        let allEndpoints = endpoints + (statusStream.map { [$0] } ?? [])
-        for endpoint in allEndpoints { try? await endpoint.afterPublishing().get() }
-        let fanOuts = allEndpoints.flatMap(\.fanOuts)
-        let closed = fanOuts.map { fanOut in
-            fanOut.loop.flatSubmit { fanOut.closeAll(reason: .shutdown) }
-        }
-        let all = EventLoopFuture.andAllComplete(closed, on: group.any())
-        let timeout = group.any().scheduleTask(in: grace) {
-            for fanOut in fanOuts { fanOut.loop.execute { fanOut.forceCloseAll() } }
-        }
-        try? await all.get()
-        timeout.cancel()
+        services += sources as [any Service]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        stopRequest.attach(group)
+        return group
     }
 
     private static func epochMilliseconds() -> UInt64 {

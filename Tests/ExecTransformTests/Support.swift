@@ -1,6 +1,7 @@
 import GatewayPlugin
 import Logging
 import Synchronization
+import Testing
 import TestSupport
 
 @testable import ExecTransform
@@ -19,7 +20,8 @@ final class Recorder: Sendable {
         return TransformContext(
             endpoint: "/test", logger: Logger(label: "exec-test") { _ in RecordingLogHandler(records: log) },
             emit: { batch in self.events.withLock { $0 += batch } },
-            dropped: { reason, count in self.drops.withLock { $0[reason, default: 0] += count } })
+            dropped: { reason, count in self.drops.withLock { $0[reason, default: 0] += count } },
+            repeatEvery: { _, _ in Issue.record("exec runs no timer") })
     }
 }
 

@@ -111,8 +111,7 @@ import Testing
         #expect(server.maxClients == 50)
         #expect(server.clientBuffer == 65536)
         #expect(server.stallTimeout == .seconds(5))
-        #expect(server.cors?.allowedOrigin(for: "https://a.example") == "https://a.example")
-        #expect(server.cors?.allowedOrigin(for: "https://b.example") == nil)
+        #expect(server.cors?.origins == ["https://a.example"])
         #expect(server.tls?.cert == "c.pem")
         #expect(!server.dashboard && !server.metrics)
     }

@@ -1,16 +1,16 @@
-import GatewayConfig
+import GatewayPlugin
 import NIOCore
 import Testing
 
 @testable import GatewayServer
 
 func published(_ sequence: UInt64, id: String? = nil, type: String = "message") -> PublishedEvent {
-    let (chunk, offset) = ChunkFraming.frame(Array("data: \(sequence)\n\n".utf8), allocator: ByteBufferAllocator())
+    let (chunk, offset) = ChunkFraming.encode(Event(data: "\(sequence)"), allocator: ByteBufferAllocator())
     return PublishedEvent(sequence: sequence, id: id ?? "1000-\(sequence)", type: type, chunk: chunk, payloadOffset: offset)
 }
 
 /// A log of run 1000 holding events 1…`count` as `ids` names them.
-func memoryLog(replay: Int, count: UInt64, mode: IDMode = .sequence) -> MemoryLog {
+func memoryLog(replay: Int, count: UInt64, mode: EndpointSettings.IDs = .sequence) -> MemoryLog {
     let log = MemoryLog(replay: replay, stamper: IDStamper(mode: mode, epoch: 1000))
     log.append((1...count).map { published($0) })
     return log
@@ -74,7 +74,7 @@ extension MemoryLog {
 
 @Suite struct ResumeTests {
     /// Events 1…10 of run 1000, the last 5 resumable.
-    func resume(_ id: String?, mode: IDMode = .sequence) -> Resume {
+    func resume(_ id: String?, mode: EndpointSettings.IDs = .sequence) -> Resume {
         memoryLog(replay: 5, count: 10, mode: mode).resume(from: id)
     }
 

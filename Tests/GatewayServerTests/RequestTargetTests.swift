@@ -1,4 +1,3 @@
-import GatewayConfig
 import NIOHTTP1
 import Testing
 
@@ -23,22 +22,22 @@ import Testing
 }
 
 @Suite struct AuthVerdictTests {
-    let auth = AuthConfig(tokens: ["t1", "t2"])
+    let tokens = ["t1", "t2"]
 
     @Test func noAuthConfiguredAllowsEveryone() {
-        #expect(AuthVerdict(auth: nil, authorizationHeader: nil, accessToken: nil) == .allowed)
+        #expect(AuthVerdict(tokens: nil, authorizationHeader: nil, accessToken: nil) == .allowed)
     }
 
     @Test func aListedBearerTokenInTheHeaderOrQueryIsAllowed() {
-        #expect(AuthVerdict(auth: auth, authorizationHeader: "Bearer t2", accessToken: nil) == .allowed)
-        #expect(AuthVerdict(auth: auth, authorizationHeader: "bearer t1", accessToken: nil) == .allowed)
-        #expect(AuthVerdict(auth: auth, authorizationHeader: nil, accessToken: "t1") == .allowed)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: "Bearer t2", accessToken: nil) == .allowed)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: "bearer t1", accessToken: nil) == .allowed)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: nil, accessToken: "t1") == .allowed)
     }
 
     @Test func noTokenIsMissingAndAnUnlistedOneIsWrong() {
-        #expect(AuthVerdict(auth: auth, authorizationHeader: nil, accessToken: nil) == .missingToken)
-        #expect(AuthVerdict(auth: auth, authorizationHeader: nil, accessToken: "") == .missingToken)
-        #expect(AuthVerdict(auth: auth, authorizationHeader: "Bearer t3", accessToken: nil) == .wrongToken)
-        #expect(AuthVerdict(auth: auth, authorizationHeader: nil, accessToken: "t") == .wrongToken)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: nil, accessToken: nil) == .missingToken)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: nil, accessToken: "") == .missingToken)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: "Bearer t3", accessToken: nil) == .wrongToken)
+        #expect(AuthVerdict(tokens: tokens, authorizationHeader: nil, accessToken: "t") == .wrongToken)
     }
 }

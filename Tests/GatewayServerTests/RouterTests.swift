@@ -1,23 +1,36 @@
-import GatewayConfig
 import GatewayPlugin
+import Logging
+import MetricsTestKit
+import NIOEmbedded
 import NIOHTTP1
 import Testing
 
 @testable import GatewayServer
 
-func endpointConfig(_ path: String, auth: AuthConfig? = nil) -> EndpointConfig {
-    EndpointConfig(
-        path: path, from: ["s"], pipeline: [], replay: 10, ids: .sequence, auth: auth,
-        location: ConfigLocation(file: "t.yaml", line: 1, column: 1))
+/// An endpoint at `path` with no pipeline, for routing and connection tests.
+func testEndpoint(_ path: String, tokens: [String]? = nil, loop: EmbeddedEventLoop = EmbeddedEventLoop()) -> EndpointStream {
+    let metrics = GatewayMetrics(factory: TestMetrics()).endpoint(path)
+    let logger = Logger(label: "test")
+    let stamper = IDStamper(mode: .sequence, epoch: 7)
+    let log = MemoryLog(replay: 10, stamper: stamper)
+    let fanOut = LoopFanOut(
+        loop: loop, log: log, endpoint: path, heartbeat: .seconds(60), stallTimeout: .seconds(30), pullBytes: 1 << 16,
+        metrics: metrics, logger: logger)
+    return EndpointStream(
+        path: path, pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, tokens: tokens, fanOuts: [fanOut],
+        metrics: metrics, logger: logger)
 }
 
 @Suite struct RouterTests {
-    func router(dashboard: Bool = true, metrics: Bool = true, cors: [String]? = nil, endpoints: [EndpointConfig]? = nil) -> Router {
-        var server = ServerConfig()
-        server.dashboard = dashboard
+    static let a = testEndpoint("/a")
+    static let secret = testEndpoint("/secret", tokens: ["tok"])
+    static let status = testEndpoint(Router.statusPath)
+
+    func router(dashboard: Bool = true, metrics: Bool = true, cors: [String]? = nil, endpoints: [EndpointStream]? = nil) -> Router {
+        var server = ServerSettings()
         server.metrics = metrics
-        server.cors = cors.map(CORSConfig.init(origins:))
-        return Router(endpoints: endpoints ?? [endpointConfig("/a"), endpointConfig("/secret", auth: AuthConfig(tokens: ["tok"]))], server: server)
+        server.corsOrigins = cors
+        return Router(endpoints: endpoints ?? [Self.a, Self.secret], statusStream: dashboard ? Self.status : nil, server: server)
     }
 
     func status(_ route: Router.Route) -> Int? {
@@ -28,11 +41,11 @@ func endpointConfig(_ path: String, auth: AuthConfig? = nil) -> EndpointConfig {
     @Test func anEndpointPathOpensItsStreamWithResumeIDAndTypes() {
         var headers = HTTPHeaders()
         headers.add(name: "Last-Event-ID", value: "1-5")
-        guard case .stream(let index, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
+        guard case .stream(let endpoint, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
             Issue.record("expected a stream")
             return
         }
-        #expect(index == 0)
+        #expect(endpoint === Self.a)
         #expect(id == "1-5")
         #expect(types == ["x", "y"])
     }
@@ -77,11 +90,13 @@ func endpointConfig(_ path: String, auth: AuthConfig? = nil) -> EndpointConfig {
     }
 
     @Test func anEndpointMayClaimTheRootOverTheDashboard() {
-        let router = router(endpoints: [endpointConfig("/")])
-        guard case .stream = router.route(method: .GET, uri: "/", headers: [:]) else {
+        let root = testEndpoint("/")
+        let router = router(endpoints: [root])
+        guard case .stream(let endpoint, _, _, _) = router.route(method: .GET, uri: "/", headers: [:]) else {
             Issue.record("expected the endpoint at /")
             return
         }
+        #expect(endpoint === root)
     }
 
     @Test func aPreflightFromAnAllowedOriginGetsTheCORSHeaders() throws {

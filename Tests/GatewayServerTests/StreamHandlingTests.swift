@@ -1,4 +1,3 @@
-import GatewayConfig
 import GatewayPlugin
 import Logging
 import MetricsTestKit
@@ -31,10 +30,10 @@ final class EmbeddedGateway {
             loop: loop, log: log, endpoint: "/a", heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: 40,
             metrics: endpointMetrics, logger: logger)
         endpoint = EndpointStream(
-            path: "/a", pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, auth: nil, resetEvent: resetEvent,
+            path: "/a", pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, tokens: nil, resetEvent: resetEvent,
             fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
         server = ServerContext(
-            router: Router(endpoints: [endpointConfig("/a")], server: ServerConfig()), endpoints: [endpoint], statusStream: nil,
+            router: Router(endpoints: [endpoint], statusStream: nil, server: ServerSettings()),
             admission: Admission(limit: maxClients),
             connections: ConnectionBudget(openFileLimit: 1000, reserved: 100, metrics: metrics, logger: logger), metrics: metrics,
             retryMilliseconds: 1500, renderMetrics: { "m 1\n" },

@@ -6,15 +6,27 @@ import Testing
 
 @testable import ThrottleTransform
 
-/// Collects what a transform emits on its own schedule.
+/// Collects what a transform emits on its own schedule, and runs the timers it asks for on
+/// the test's clock (the gateway runs them on the endpoint's executor).
 final class Emitted: Sendable {
     private let events = Mutex<[Event]>([])
+    private let timers = Mutex<[Task<Void, Never>]>([])
     var all: [Event] { events.withLock { $0 } }
     func context() -> TransformContext {
         TransformContext(
             endpoint: "/test", logger: Logger(label: "test"),
             emit: { batch in self.events.withLock { $0 += batch } },
-            dropped: { _, _ in })
+            dropped: { _, _ in },
+            repeatEvery: { interval, tick in
+                let timer = Task {
+                    while (try? await Task.sleep(for: interval)) != nil { tick() }
+                }
+                self.timers.withLock { $0.append(timer) }
+            })
+    }
+
+    deinit {
+        for timer in timers.withLock({ $0 }) { timer.cancel() }
     }
 
     /// Waits, in small steps for at most `limit`, until `condition` holds of what was emitted.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import GatewayConfig
 import GatewayPlugin
 import GatewayServer
@@ -62,15 +63,9 @@ struct RunCommand: AsyncParsableCommand {
         let group = Self.eventLoops
         do {
             let server = try GatewayServer(
-                configuration: configuration, listen: listen.flatMap(ListenAddress.parse), group: group, logger: logger)
-            // The server binds inside the group, after it traps SIGINT/SIGTERM: a signal that
-            // arrives as soon as "listening" is logged still stops the gateway cleanly.
-            // The server returns on its own when a source asks the gateway to stop (`on_eof: exit`):
-            // that is a clean end of the group, not a failure.
-            let services = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                settings: GatewaySettings(configuration, listen: listen.flatMap(ListenAddress.parse)), group: group, logger: logger)
+            let services = server.serviceGroup(
+                dependencies: [HTTPClientService(client: .shared)], gracefulShutdownSignals: [.sigterm, .sigint])
             try await services.run()
         } catch let error as GatewayServerError {
             StandardError.print("gateway: \(error)")

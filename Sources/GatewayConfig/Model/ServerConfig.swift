@@ -1,3 +1,5 @@
+import GatewayPlugin
+
 /// The `server:` section: where the gateway listens and how it treats clients.
 public struct ServerConfig: Sendable {
     /// `listen`: host and port to bind. `[::]:8080` binds all IPv6 and IPv4 addresses.
@@ -26,43 +28,6 @@ public struct ServerConfig: Sendable {
     public init() {}
 }
 
-/// A host and port to listen on.
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    /// A host name or address literal, without brackets.
-    public var host: String
-    /// The TCP port; 0 picks a free one.
-    public var port: Int
-
-    /// Creates an address.
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// `host:port`, with brackets around IPv6 literals.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces); `nil` when malformed.
-    public static func parse(_ text: String) -> ListenAddress? {
-        var host: Substring
-        var portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { return nil }
-            portText = rest.dropFirst()
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        }
-        if host.isEmpty { host = "0.0.0.0" }
-        guard let port = Int(portText), (0...65535).contains(port), !host.contains(" ") else { return nil }
-        return ListenAddress(host: String(host), port: port)
-    }
-}
-
 /// `cors:` — which origins may read the streams from a browser.
 public struct CORSConfig: Sendable {
     /// Allowed origins; `*` allows any.
@@ -70,13 +35,6 @@ public struct CORSConfig: Sendable {
 
     /// Creates a CORS policy.
     public init(origins: [String]) { self.origins = origins }
-
-    /// The `Access-Control-Allow-Origin` value for a request from `origin`, or `nil` to send none.
-    public func allowedOrigin(for origin: String?) -> String? {
-        if origins.contains("*") { return "*" }
-        guard let origin, origins.contains(origin) else { return nil }
-        return origin
-    }
 }
 
 /// `tls:` — certificate and key files (PEM) for HTTPS.

@@ -8,7 +8,8 @@ import Logging
 ///
 /// A transform that produces events on its own schedule (a throttle's timer, a subprocess's
 /// output) receives a ``TransformContext`` in ``start(_:)`` and emits through it; those
-/// events continue through the steps after this one.
+/// events continue through the steps after this one. A timer comes from the context
+/// (``TransformContext/repeatEvery(_:_:)``), so it runs where the pipeline runs.
 ///
 /// ```swift
 /// final class Uppercase: Transform {
@@ -53,6 +54,7 @@ public struct TransformContext: Sendable {
     public let logger: Logger
     private let emitLater: @Sendable ([Event]) -> Void
     private let drop: @Sendable (_ reason: String, _ count: Int) -> Void
+    private let timer: @Sendable (_ interval: Duration, _ tick: @escaping @Sendable () -> Void) -> Void
 
     /// Creates a context.
     /// - Parameters:
@@ -60,16 +62,20 @@ public struct TransformContext: Sendable {
     ///   - logger: the logger to use.
     ///   - emit: feeds events into the steps after this transform, serialised with `process`.
     ///   - dropped: counts events this transform lost (a crashed subprocess, a full queue).
+    ///   - repeatEvery: starts a repeating timer (see ``repeatEvery(_:_:)``); the gateway runs
+    ///     it on the endpoint's executor. A test passes its own clock.
     public init(
         endpoint: String,
         logger: Logger,
         emit: @escaping @Sendable ([Event]) -> Void,
-        dropped: @escaping @Sendable (_ reason: String, _ count: Int) -> Void
+        dropped: @escaping @Sendable (_ reason: String, _ count: Int) -> Void,
+        repeatEvery: @escaping @Sendable (_ interval: Duration, _ tick: @escaping @Sendable () -> Void) -> Void
     ) {
         self.endpoint = endpoint
         self.logger = logger
         self.emitLater = emit
         self.drop = dropped
+        self.timer = repeatEvery
     }
 
     /// Sends events produced outside ``Transform/process(_:into:)`` down the pipeline.
@@ -79,4 +85,12 @@ public struct TransformContext: Sendable {
 
     /// Counts events the transform could not pass on, by reason.
     public func dropped(reason: String, count: Int = 1) { drop(reason, count) }
+
+    /// Calls `tick` every `interval` until the endpoint stops, serialised with
+    /// ``Transform/process(_:into:)``: both run on the endpoint's executor, never at once.
+    ///
+    /// Ticks keep to the schedule (tick n at n × interval from this call, whatever each
+    /// takes); after a stall the missed ticks are skipped. No task or thread of the
+    /// transform's own is needed, and none outlives the endpoint.
+    public func repeatEvery(_ interval: Duration, _ tick: @escaping @Sendable () -> Void) { timer(interval, tick) }
 }

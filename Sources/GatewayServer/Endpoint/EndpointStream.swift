@@ -1,6 +1,5 @@
 import CoreMetrics
 import DequeModule
-import GatewayConfig
 import GatewayPlugin
 import Logging
 import NIOConcurrencyHelpers
@@ -19,7 +18,7 @@ final class EndpointStream: @unchecked Sendable {
     /// The URL path.
     let path: String
     /// The accepted bearer tokens, or `nil` for an open stream.
-    let auth: AuthConfig?
+    let tokens: [String]?
     /// The type of the gap notice (SPEC §3), or `nil` when turned off.
     let resetEvent: String?
     /// The events published, read by every client.
@@ -40,10 +39,11 @@ final class EndpointStream: @unchecked Sendable {
     private var sequence: UInt64 = 0
     private var output: [Event] = []
     private var batch: [PublishedEvent] = []
-    private var encoded: [UInt8] = []
     private let allocator = ByteBufferAllocator()
     /// Per pipeline step, its drop counter, made once.
     private let dropCounters: [Counter]
+    /// The timers transforms asked for (``TransformContext/repeatEvery(_:_:)``).
+    private var tickers: [Ticker] = []
 
     /// What the dashboard shows, updated once per batch.
     private let summary = NIOLockedValueBox(Summary())
@@ -55,7 +55,7 @@ final class EndpointStream: @unchecked Sendable {
     }
 
     init(
-        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, executor: any EventLoop, auth: AuthConfig?,
+        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, executor: any EventLoop, tokens: [String]?,
         resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
         isInternal: Bool = false
     ) {
@@ -64,7 +64,7 @@ final class EndpointStream: @unchecked Sendable {
         self.stamper = stamper
         self.log = log
         self.executor = executor
-        self.auth = auth
+        self.tokens = tokens
         self.resetEvent = resetEvent
         self.fanOuts = fanOuts
         self.metrics = metrics
@@ -74,8 +74,40 @@ final class EndpointStream: @unchecked Sendable {
         self.dropCounters = pipeline.steps.map { metrics.dropCounter(step: $0.name) }
     }
 
-    /// The pipeline's transforms, for starting and stopping them.
-    var transforms: [Pipeline.Step] { pipeline.steps }
+    /// Starts every transform, on the executor, before the events queued after this call.
+    ///
+    /// Each gets the means to emit later (into the steps after it), to count its losses, and
+    /// to run a timer on this executor, serialised with its `process`.
+    func startTransforms() -> EventLoopFuture<Void> {
+        executor.submit { [self] in
+            for (index, step) in pipeline.steps.enumerated() {
+                var stepLogger = logger
+                stepLogger[metadataKey: "transform"] = "\(step.name)"
+                let name = step.name
+                step.transform.start(
+                    TransformContext(
+                        endpoint: path, logger: stepLogger,
+                        emit: { [self] events in ingest(events, fromStep: index + 1) },
+                        dropped: { [metrics] reason, count in metrics.dropped(reason: "\(name):\(reason)", count: count) },
+                        repeatEvery: { [self] interval, tick in
+                            executor.execute { [self] in
+                                let ticker = Ticker(loop: executor, interval: TimeAmount(interval), tick: tick)
+                                tickers.append(ticker)
+                                ticker.start()
+                            }
+                        }))
+            }
+        }
+    }
+
+    /// Stops the transforms' timers, then the transforms, on the executor.
+    func stopTransforms() -> EventLoopFuture<Void> {
+        executor.submit { [self] in
+            for ticker in tickers { ticker.stop() }
+            tickers.removeAll()
+            for step in pipeline.steps { step.transform.stop() }
+        }
+    }
 
     /// The fan-out of `loop` (a client's own loop).
     func fanOut(on loop: any EventLoop) -> LoopFanOut {
@@ -126,9 +158,7 @@ final class EndpointStream: @unchecked Sendable {
         event.id = stamper.id(for: event, sequence: sequence)
         // The server, not an upstream, tells its clients when to reconnect.
         event.retry = nil
-        encoded.removeAll(keepingCapacity: true)
-        SSEEncoder.encode(event, into: &encoded)
-        let (chunk, offset) = ChunkFraming.frame(encoded, allocator: allocator)
+        let (chunk, offset) = ChunkFraming.encode(event, allocator: allocator)
         return PublishedEvent(sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset)
     }
 

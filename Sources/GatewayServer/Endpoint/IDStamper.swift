@@ -1,4 +1,3 @@
-import GatewayConfig
 import GatewayPlugin
 
 /// Gives each event the id its endpoint sends (SPEC §2 `ids`).
@@ -9,7 +8,7 @@ import GatewayPlugin
 /// With `ids: source` the event keeps its own id.
 struct IDStamper: Sendable {
     /// How ids are chosen.
-    let mode: IDMode
+    let mode: EndpointSettings.IDs
     /// This run's name.
     let epoch: UInt64
 

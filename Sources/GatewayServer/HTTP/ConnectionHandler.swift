@@ -123,15 +123,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 ? .text(.ok, "ready", headers: headers)
                 : .text(.serviceUnavailable, "not ready: " + waiting.joined(separator: ", "), headers: headers)
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
-        case .stream(let index, let lastEventID, let types, let headers):
+        case .stream(let endpoint, let lastEventID, let types, let headers):
             startStream(
-                context: context, endpoint: server.endpoints[index], lastEventID: lastEventID, types: types, headers: headers,
-                isHead: isHead, replayLatest: false)
-        case .statusStream(let headers):
-            guard let status = server.statusStream else {
-                reply(context: context, .text(.notFound, "not found"), isHead: isHead, keepAlive: keepAlive)
-                return
-            }
+                context: context, endpoint: endpoint, lastEventID: lastEventID, types: types, headers: headers, isHead: isHead,
+                replayLatest: false)
+        case .statusStream(let status, let headers):
             startStream(
                 context: context, endpoint: status, lastEventID: nil, types: nil, headers: headers, isHead: isHead, replayLatest: true)
         }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-import GatewayConfig
+import GatewayPlugin
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -61,10 +61,10 @@ enum HTTPListener {
     }
 
     /// An NIOSSL context from the configured PEM files.
-    static func makeTLSContext(_ tls: TLSConfig) throws -> NIOSSLContext {
+    static func makeTLSContext(_ tls: TLSFiles) throws -> NIOSSLContext {
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(tls.cert).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
             let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             return try NIOSSLContext(configuration: configuration)
         } catch {

@@ -1,21 +1,14 @@
-import GatewayConfig
 import NIOHTTP1
 
 /// Decides what a request gets, from its head alone. No I/O: the connection handler acts on
-/// the returned ``Route``.
+/// the returned ``Route``, which names the endpoint itself.
 struct Router: Sendable {
-    /// A configured endpoint as routing sees it.
-    struct EndpointRoute: Sendable {
-        let index: Int
-        let auth: AuthConfig?
-    }
-
     /// What to do with a request.
     enum Route: Sendable {
-        /// Open the event stream of endpoint `index`.
-        case stream(index: Int, lastEventID: String?, types: Set<String>?, headers: [(String, String)])
-        /// Open the dashboard's status stream.
-        case statusStream(headers: [(String, String)])
+        /// Open a stream of `endpoint`.
+        case stream(EndpointStream, lastEventID: String?, types: Set<String>?, headers: [(String, String)])
+        /// Open the dashboard's status stream: it starts from its latest snapshot.
+        case statusStream(EndpointStream, headers: [(String, String)])
         /// Answer with Prometheus text.
         case metrics(headers: [(String, String)])
         /// Answer with readiness.
@@ -35,18 +28,17 @@ struct Router: Sendable {
     /// The path of the dashboard's built-in status stream.
     static let statusPath = "/_gateway/status"
 
-    let endpoints: [String: EndpointRoute]
-    let dashboard: Bool
+    let endpoints: [String: EndpointStream]
+    /// The dashboard's stream; `nil` when the dashboard is off (then `/` is not served either).
+    let statusStream: EndpointStream?
     let metrics: Bool
-    let cors: CORSConfig?
+    let corsOrigins: [String]?
 
-    init(endpoints: [EndpointConfig], server: ServerConfig) {
-        var routes: [String: EndpointRoute] = [:]
-        for (index, endpoint) in endpoints.enumerated() { routes[endpoint.path] = EndpointRoute(index: index, auth: endpoint.auth) }
-        self.endpoints = routes
-        self.dashboard = server.dashboard
+    init(endpoints: [EndpointStream], statusStream: EndpointStream?, server: ServerSettings) {
+        self.endpoints = Dictionary(endpoints.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.statusStream = statusStream
         self.metrics = server.metrics
-        self.cors = server.cors
+        self.corsOrigins = server.corsOrigins
     }
 
     /// The route for a request head.
@@ -67,9 +59,9 @@ struct Router: Sendable {
             return .respond(.text(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET, HEAD, OPTIONS")] + corsHeaders))
         }
         switch kind {
-        case .endpoint(let route):
+        case .endpoint(let endpoint):
             let verdict = AuthVerdict(
-                auth: route.auth, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
+                tokens: endpoint.tokens, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
             switch verdict {
             case .allowed: break
             case .missingToken:
@@ -81,7 +73,7 @@ struct Router: Sendable {
                 headers.first(name: "last-event-id") ?? target.first("lastEventId") ?? target.first("last_event_id")
                 ?? target.first("evs_last_event_id")
             let types = ClientPolicy.types(fromQueryValues: target.all("event"))
-            return .stream(index: route.index, lastEventID: lastEventID, types: types, headers: corsHeaders)
+            return .stream(endpoint, lastEventID: lastEventID, types: types, headers: corsHeaders)
         case .health:
             return .respond(.text(.ok, "ok", headers: corsHeaders))
         case .readiness:
@@ -94,14 +86,15 @@ struct Router: Sendable {
                     .ok,
                     headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache")] + corsHeaders,
                     body: DashboardPage.html))
-        case .statusStream:
-            return .statusStream(headers: corsHeaders)
+        case .statusStream(let status):
+            return .statusStream(status, headers: corsHeaders)
         }
     }
 
     private enum Resource {
-        case endpoint(EndpointRoute)
-        case health, readiness, metrics, dashboard, statusStream
+        case endpoint(EndpointStream)
+        case statusStream(EndpointStream)
+        case health, readiness, metrics, dashboard
     }
 
     private func resource(at path: String) -> Resource? {
@@ -110,15 +103,23 @@ struct Router: Sendable {
         case "/healthz": return .health
         case "/readyz": return .readiness
         case "/metrics" where metrics: return .metrics
-        case "/" where dashboard: return .dashboard
-        case Self.statusPath where dashboard: return .statusStream
+        case "/" where statusStream != nil: return .dashboard
+        case Self.statusPath: return statusStream.map(Resource.statusStream)
         default: return nil
         }
     }
 
     /// `Access-Control-Allow-Origin` for a request from `origin`, when CORS allows it.
     func corsHeaders(origin: String?) -> [(String, String)] {
-        guard let cors, let origin, let allowed = cors.allowedOrigin(for: origin) else { return [] }
+        guard let corsOrigins, let origin else { return [] }
+        let allowed: String
+        if corsOrigins.contains("*") {
+            allowed = "*"
+        } else if corsOrigins.contains(origin) {
+            allowed = origin
+        } else {
+            return []
+        }
         var headers = [("Access-Control-Allow-Origin", allowed)]
         if allowed != "*" { headers.append(("Vary", "Origin")) }
         return headers

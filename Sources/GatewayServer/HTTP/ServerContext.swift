@@ -3,11 +3,8 @@ import NIOCore
 
 /// What every connection needs from the running gateway. Shared by all connections.
 struct ServerContext: Sendable {
+    /// Maps a request to its answer or to the endpoint it streams.
     let router: Router
-    /// The configured endpoints, in `gateway.yaml` order (``Router`` routes to their index).
-    let endpoints: [EndpointStream]
-    /// The dashboard's status stream, when the dashboard is on.
-    let statusStream: EndpointStream?
     let admission: Admission
     /// Connections held at once, from the open-file limit.
     let connections: ConnectionBudget

@@ -1,18 +1,20 @@
-import GatewayConfig
 import GatewayPlugin
 import Logging
 import NIOConcurrencyHelpers
+import ServiceLifecycle
 
-/// A configured source wired to the endpoints that read it.
+/// A configured source wired to the endpoints that read it, run as a service.
 ///
-/// Its ``output`` is what the source plugin calls: events go to each endpoint in turn, on the
-/// source's own task; readiness, drops and reconnects become metrics and logs here, so
+/// Its ``output`` is what the source plugin calls: each batch is handed to every endpoint
+/// that reads the source (a queue onto the endpoint's executor: nothing of an endpoint runs
+/// on the source's thread); readiness, drops and reconnects become metrics and logs here, so
 /// plugins carry no metrics code.
-final class RunningSource: Sendable {
-    let config: SourceConfig
+final class RunningSource: Service, Sendable {
+    let config: SourceSettings
     let endpoints: [EndpointStream]
     let metrics: SourceMetrics
     let logger: Logger
+    private let stopRequest: StopRequest
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -20,8 +22,9 @@ final class RunningSource: Sendable {
         var events: UInt64 = 0
     }
 
-    init(config: SourceConfig, endpoints: [EndpointStream], metrics: SourceMetrics, logger: Logger) {
+    init(config: SourceSettings, endpoints: [EndpointStream], metrics: SourceMetrics, stopRequest: StopRequest, logger: Logger) {
         self.config = config
+        self.stopRequest = stopRequest
         self.endpoints = endpoints
         self.metrics = metrics
         var logger = logger
@@ -71,10 +74,18 @@ final class RunningSource: Sendable {
         )
     }
 
-    /// Runs the plugin until it finishes or the task is cancelled.
-    /// - Returns: whether the source asks the gateway to stop.
-    func run() async -> Bool {
+    /// Runs the plugin until it finishes or the group stops it; a source that finishes asking
+    /// the gateway to stop (`on_eof: exit`) starts the group's graceful shutdown. Either way
+    /// the service returns only when the group tells it to.
+    func run() async {
         logger.debug("source starting", metadata: ["type": "\(config.type)"])
+        let asksToStop = await cancelWhenGracefulShutdown { await self.runPlugin() }
+        if asksToStop { await stopRequest.ask() }
+        try? await gracefulShutdown()
+    }
+
+    /// Whether the plugin finished asking the gateway to stop.
+    private func runPlugin() async -> Bool {
         do {
             let completion = try await config.source.run(context)
             logger.info("source finished", metadata: ["completion": "\(completion)"])

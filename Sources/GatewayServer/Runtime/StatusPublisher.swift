@@ -1,15 +1,21 @@
 import GatewayPlugin
 import NIOCore
+import ServiceLifecycle
 
-/// Publishes a JSON snapshot of the gateway on the dashboard's status stream, once a second.
-struct StatusPublisher: Sendable {
+/// Publishes a JSON snapshot of the gateway on the dashboard's status stream, once a second,
+/// until the group stops.
+struct StatusPublisher: Service {
     let stream: EndpointStream
     let endpoints: [EndpointStream]
     let sources: [RunningSource]
     let interval: Duration
 
-    /// Publishes until the task is cancelled.
     func run() async {
+        await cancelWhenGracefulShutdown { await publish() }
+    }
+
+    /// Publishes until the task is cancelled.
+    private func publish() async {
         let clock = ContinuousClock()
         let started = clock.now
         var previous: [UInt64] = endpoints.map { $0.snapshot().published }

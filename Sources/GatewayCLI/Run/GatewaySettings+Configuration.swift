@@ -1,0 +1,32 @@
+import GatewayConfig
+import GatewayPlugin
+import GatewayServer
+
+extension GatewaySettings {
+    /// What `gateway run` serves for a loaded `gateway.yaml`; `listen` overrides `server.listen`.
+    init(_ configuration: GatewayConfiguration, listen: ListenAddress? = nil) {
+        var server = ServerSettings()
+        server.listen = listen ?? configuration.server.listen
+        server.heartbeat = configuration.server.heartbeat
+        server.retry = configuration.server.retry
+        server.maxClients = configuration.server.maxClients
+        server.clientBuffer = configuration.server.clientBuffer
+        server.stallTimeout = configuration.server.stallTimeout
+        server.corsOrigins = configuration.server.cors?.origins
+        server.tls = configuration.server.tls.map { TLSFiles(certificateChain: $0.cert, privateKey: $0.key) }
+        server.dashboard = configuration.server.dashboard
+        server.metrics = configuration.server.metrics
+        self.init(
+            server: server,
+            sources: configuration.sources.map {
+                SourceSettings(name: $0.name, type: $0.type, maxEventSize: $0.maxEventSize, source: $0.source)
+            },
+            endpoints: configuration.endpoints.map { endpoint in
+                EndpointSettings(
+                    path: endpoint.path, sources: endpoint.from,
+                    pipeline: endpoint.pipeline.map { EndpointSettings.Step(name: $0.name, factory: $0.factory) },
+                    replay: endpoint.replay, ids: endpoint.ids == .source ? .source : .sequence, tokens: endpoint.auth?.tokens,
+                    resetEvent: endpoint.resetEvent)
+            })
+    }
+}

@@ -1,0 +1,56 @@
+import GatewayPlugin
+
+/// A downstream SSE stream: where it is served, what it reads and how it treats its events.
+public struct EndpointSettings: Sendable {
+    /// The URL path clients request, starting with `/`.
+    public var path: String
+    /// The names of the sources merged into this stream, in arrival order.
+    public var sources: [String]
+    /// The transforms applied in order.
+    public var pipeline: [Step]
+    /// Events held for `Last-Event-ID` resume (0 = none).
+    public var replay: Int
+    /// Who names the events the endpoint sends.
+    public var ids: IDs
+    /// Bearer tokens a client must present, or `nil` for an open stream.
+    public var tokens: [String]?
+    /// The type of the event that tells a client its `Last-Event-ID` could not be honoured
+    /// exactly (SPEC §3 "Gap signal"); `nil` sends none.
+    public var resetEvent: String?
+
+    /// One step of a pipeline: a transform plugin with validated options.
+    public struct Step: Sendable {
+        /// The plugin name, for metrics (`dropped{reason="NAME"}`) and logs.
+        public var name: String
+        /// Makes the step's transform: one instance per endpoint.
+        public var factory: TransformFactory
+
+        /// Creates a step.
+        public init(name: String, factory: TransformFactory) {
+            self.name = name
+            self.factory = factory
+        }
+    }
+
+    /// Who names the events an endpoint sends.
+    public enum IDs: Sendable, Equatable {
+        /// The endpoint numbers its events `EPOCH-N`; EPOCH names this run of the gateway.
+        case sequence
+        /// Each event keeps the id its source gave it.
+        case source
+    }
+
+    /// Creates an endpoint.
+    public init(
+        path: String, sources: [String], pipeline: [Step] = [], replay: Int = 100, ids: IDs = .sequence, tokens: [String]? = nil,
+        resetEvent: String? = "reset"
+    ) {
+        self.path = path
+        self.sources = sources
+        self.pipeline = pipeline
+        self.replay = replay
+        self.ids = ids
+        self.tokens = tokens
+        self.resetEvent = resetEvent
+    }
+}
