@@ -5,11 +5,11 @@ Started by Benchmarks/run.sh, which installs nginx + nchan, builds the gateway a
 C tools, then calls this script. Every process started here is stopped by pid on exit.
 
 Per run: a fresh server under test (pinned to one CPU unless --no-pin), the origin
-publishing events at a fixed rate (to the gateway through its `sse` source, to nchan
-through its publisher location), then the load client: connect N clients, warm up,
+publishing events at a fixed rate or in bursts (to the gateway through its `sse` source, to
+nchan through its publisher location), then the load client: connect N clients, warm up,
 measure a window. The server's CPU time (utime + stime from /proc/PID/stat, summed over
 nginx's master and worker) and RSS are sampled exactly at the window's start and end,
-which the load client announces on its stdout.
+which the load client announces on its stdout; RSS also every 100 ms in between, for its peak.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -86,6 +87,37 @@ def rss_bytes(pid: int) -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
     except FileNotFoundError:
         return 0
+
+
+class RssPeak:
+    """The highest RSS of a set of processes (summed), sampled every 100 ms while running.
+
+    A burst makes a server's memory rise and fall within a second; the two samples at the
+    window's edges would miss it."""
+
+    def __init__(self, pids: list[int]):
+        self.pids = pids
+        self.peak = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.sample()
+            self._done.wait(0.1)
+
+    def sample(self) -> None:
+        self.peak = max(self.peak, sum(rss_bytes(p) for p in self.pids))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.sample()
+        return self.peak
 
 
 def children(pid: int) -> list[int]:
@@ -164,9 +196,17 @@ class Server:
         self.workdir = workdir
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        # Messages kept for late or slow subscribers (the gateway's `replay:`, nchan's message
+        # buffer) and the gateway's `client_buffer`; a scenario may change them.
+        self.replay = 100
+        self.client_buffer = "1MiB"
 
     def pids(self) -> list[int]:
         return [self.proc.pid] if self.proc else []
+
+    def cutoffs(self) -> dict | None:
+        """Streams the server itself ended so far, by reason, when it says."""
+        return None
 
     def origin_args(self) -> list[str]:
         return []
@@ -191,6 +231,7 @@ class NchanServer(Server):
         (d / "tmp").mkdir()
         conf = (HERE / "nchan.conf.in").read_text()
         conf = conf.replace("@DIR@", str(d)).replace("@PORT@", str(self.port)).replace("@MODULE@", self.args.nchan_module)
+        conf = conf.replace("@BUFFER@", str(self.replay))
         (d / "nginx.conf").write_text(conf)
         self.log = open(d / "stderr.log", "w")
         self.proc = start(pin(self.args.server_cpu) + self.args.nice_cmd + ["nginx", "-p", str(d), "-c", str(d / "nginx.conf")],
@@ -224,7 +265,8 @@ class GatewayServer(Server):
 
     def start(self, origin_port: int) -> None:
         self.port = free_port()
-        env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events")
+        env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events",
+                   BENCH_REPLAY=str(self.replay), BENCH_CLIENT_BUFFER=self.client_buffer)
         config = self.args.gateway_config
         if self.args.gateway_source == "generate":
             config = str(self.generate_config())
@@ -264,6 +306,20 @@ class GatewayServer(Server):
             time.sleep(0.05)
         raise RuntimeError("gateway: /readyz did not turn 200 within 15 s (is the origin reachable?)")
 
+    def cutoffs(self) -> dict | None:
+        """`gateway_disconnects_total` by reason, from /metrics (None when it cannot be read)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as r:
+                text = r.read().decode()
+        except OSError:
+            return None
+        out: dict = {}
+        for line in text.splitlines():
+            if line.startswith("gateway_disconnects_total{") and 'reason="' in line:
+                reason = line.split('reason="', 1)[1].split('"', 1)[0]
+                out[reason] = out.get(reason, 0) + int(float(line.rsplit(" ", 1)[1]))
+        return out
+
     def stop(self) -> None:
         stop(self.proc, signal.SIGTERM, timeout=10)
         self.proc = None
@@ -287,21 +343,27 @@ SERVERS = {"gateway": GatewayServer, "nchan": NchanServer, "floor": FloorServer}
 
 
 def run_once(args, server: Server, *, clients: int, rate: float, size: int, warmup: float, window: float,
-             idle: bool = False) -> dict:
-    """Starts origin and server, runs the load client, returns the figures of one run."""
+             idle: bool = False, burst: int = 1, slow: float = 0, slow_factor: float = 0.1,
+             replay: int = 100, client_buffer: str = "1MiB") -> dict:
+    """Starts origin and server, runs the load client, returns the figures of one run.
+
+    burst: the origin publishes `rate` on average in bursts of this many events; slow: this
+    fraction of the clients reads at `slow_factor` x the publish rate (the load client's -S)."""
     floor = isinstance(server, FloorServer)
     result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
     origin = None
+    rss_peak = None
     try:
         server.rate, server.size = rate, size
+        server.replay, server.client_buffer = replay, client_buffer
         # The origin binds port 0 and says which port it got (no race for a free port). nchan must
         # listen before the origin connects to its publisher; the gateway must know the origin's port.
         if not floor and not server.origin_first:
             server.start(0)
         origin_cpu = args.server_cpu if floor else args.client_cpu
         origin = start(pin(origin_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
-                                                          "--size", str(size)] + server.origin_args()
-                                          + (["--paused"] if args.connect_first else []),
+                                                          "--size", str(size), "--burst", str(burst)]
+                                          + server.origin_args() + (["--paused"] if args.connect_first else []),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = origin.stdout.readline()
         if not line.startswith("listening"):
@@ -316,12 +378,14 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
         pids = server.pids()
         result["load_before"] = loadavg()
         rss0 = sum(rss_bytes(p) for p in pids)
+        slow_args = ["-S", str(slow), "-s", str(slow_factor), "-e", str(rate)] if slow else []
         client = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(server.port), "-u",
                                                "/events" if floor else server.sub_path, "-n", str(clients), "-w",
-                                               str(warmup), "-d", str(window)],
+                                               str(warmup), "-d", str(window)] + slow_args,
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         marks = {}
         report = None
+        rss_peak = RssPeak(pids)
         for line in client.stdout:
             line = line.strip()
             if line.startswith("connected"):
@@ -337,7 +401,12 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
                     "client_cpu": cpu_ticks(client.pid),
                     "origin_cpu": cpu_ticks(origin.pid),
                     "machine": machine_busy_ticks(),
+                    "cutoffs": server.cutoffs(),
                 }
+                if line == "start":
+                    rss_peak.start()
+                else:
+                    marks["end"]["rss_peak"] = rss_peak.stop()
             elif line.startswith("{"):
                 report = json.loads(line)
         client.wait()
@@ -366,9 +435,19 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             rss_before_mib=rss0 / 2**20,
             rss_mib=a["rss"] / 2**20,
             rss_per_client_kib=(a["rss"] - rss0) / 1024 / clients,
+            rss_peak_mib=b["rss_peak"] / 2**20,
             load_after=loadavg(),
         )
+        if slow:
+            result.update(class_figures(report, rate))
+        if a["cutoffs"] is not None and b["cutoffs"] is not None:
+            # Only the server's own cut-offs: by the time the driver reads "end", the load client
+            # may already be closing its connections (client_closed, error).
+            for reason in ("behind", "stalled"):
+                result[f"cut_{reason}"] = b["cutoffs"].get(reason, 0) - a["cutoffs"].get(reason, 0)
     finally:
+        if rss_peak is not None:
+            rss_peak.stop()
         # The one downstream of the other stops first: the gateway before its upstream (or it
         # logs the upstream going away), the origin before nchan (or it tries to publish again).
         if server.origin_first:
@@ -380,6 +459,26 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
                 if line.startswith("{"):
                     result["origin"] = json.loads(line)
     return result
+
+
+def class_figures(report: dict, rate: float) -> dict:
+    """The healthy and the slow clients' figures, apart: a slow reader being cut off and
+    reconnecting is by design, a healthy one never should be."""
+    h, s = report["healthy"], report["slow"]
+    return dict(
+        healthy_delivered_per_s=h["events_per_s"],
+        healthy_p50_ms=h["latency_ms"]["p50"],
+        healthy_p99_ms=h["latency_ms"]["p99"],
+        healthy_gaps=h["gaps"],
+        healthy_disconnects=h["disconnects"],
+        slow_clients=s["clients"],
+        slow_disconnects=s["disconnects"],
+        slow_clients_cut_off=s["clients_cut_off"],
+        slow_gaps=s["gaps"],
+        # What a slow reader got, as a share of the publish rate: about slow_factor while the
+        # server keeps its stream going, less when it is cut off and reconnects.
+        slow_read_pct=100 * s["events_per_s_per_client"] / rate if rate else None,
+    )
 
 
 def passes(r: dict, clients: int, rate: float) -> bool:
@@ -395,6 +494,8 @@ def scenario_defs(quick: bool) -> dict:
             "a": dict(title="(a) 50 clients x 100 ev/s (quick)", clients=50, rate=100, size=200, warmup=0.5, window=1.5),
             "d": dict(title="(d) idle, 200 clients (quick)", clients=200, rate=0, size=200, warmup=0.5, window=0.5,
                       idle=True),
+            "e": dict(title="(e) 50 clients, bursts of 200 ev/s, 10 % slow (quick)", clients=50, rate=200, burst=200,
+                      size=200, warmup=1, window=2, slow=0.1, slow_factor=0.1, replay=200, client_buffer="64KiB"),
         }
     return {
         "a": dict(title="(a) 1,000 clients x 100 ev/s, 200 B", clients=1000, rate=100, size=200, warmup=3, window=20),
@@ -402,7 +503,23 @@ def scenario_defs(quick: bool) -> dict:
         "c": dict(title="(c) max rate at 1,000 clients, p99 < 100 ms, no gaps", clients=1000, size=200, warmup=3,
                   window=10, search=True),
         "d": dict(title="(d) idle, 10,000 clients", clients=10000, rate=0, size=200, warmup=5, window=2, idle=True),
+        # Bursts: one burst of 1,000 events a second, 2 % of the clients reading at 1/10 of that.
+        # Both servers keep 1,000 messages (the gateway's replay, nchan's buffer), one burst; the
+        # gateway's client_buffer is smaller than a burst (~230 KB a client), so every burst puts
+        # healthy clients behind too, to be caught up from the log.
+        "e": dict(title="(e) 1,000 clients, bursts of 1,000 x 200 B each second, 2 % slow", clients=1000, rate=1000,
+                  burst=1000, size=200, warmup=3, window=20, slow=0.02, slow_factor=0.1, replay=1000,
+                  client_buffer="64KiB"),
     }
+
+
+RUN_KEYS = ("clients", "rate", "size", "warmup", "window", "idle", "burst", "slow", "slow_factor", "replay",
+            "client_buffer")
+
+
+def run_kwargs(sc: dict) -> dict:
+    """The parameters of one run (run_once's keywords) out of a scenario's definition."""
+    return {k: sc[k] for k in RUN_KEYS if k in sc}
 
 
 def log(msg: str) -> None:
@@ -414,6 +531,12 @@ def brief(r: dict) -> str:
         return f"ERROR {r['error']}"
     if r.get("rate", 0) == 0:
         return f"connected {r.get('connected')}  rss/client {r['rss_per_client_kib']:.2f} KiB  load {r['load_before']:.2f}"
+    if "healthy_p99_ms" in r:
+        cut = f" (behind {r['cut_behind']}, stalled {r['cut_stalled']})" if "cut_behind" in r else ""
+        return (f"healthy: {r['healthy_delivered_per_s']:>9,.0f}/s p99 {r['healthy_p99_ms']:8.2f} ms gaps {r['healthy_gaps']} "
+                f"disc {r['healthy_disconnects']}  slow: {r['slow_read_pct']:.1f} % of rate, disc {r['slow_disconnects']}"
+                f"{cut}  rss peak {r['rss_peak_mib']:.1f} MiB  cpu {r['server_cpu_pct']:.0f}%  "
+                f"other load {r['other_load_cores']:.2f}")
     return (f"{r['delivered_per_s']:>10,.0f}/s  p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:8.2f} ms  "
             f"cpu {r['server_cpu_pct']:5.1f}%  {r['cpu_s_per_million'] or 0:5.2f} cpu-s/M  gaps {r['gaps']} "
             f"disc {r['disconnects']}  client {r['client_cpu_pct']:.0f}%  other load {r['other_load_cores']:.2f}")
@@ -476,11 +599,31 @@ METRICS = [  # key, label, format, better
     ("gaps", "gaps (sum over clients)", "{:,.0f}", "lower"),
     ("disconnects", "disconnects", "{:,.0f}", "lower"),
 ]
+BURST_METRICS = [
+    ("healthy_delivered_per_s", "healthy: delivered events/s", "{:,.0f}", "higher"),
+    ("healthy_p50_ms", "healthy: latency p50 (ms)", "{:.2f}", "lower"),
+    ("healthy_p99_ms", "healthy: latency p99 (ms)", "{:.2f}", "lower"),
+    ("healthy_gaps", "healthy: gaps", "{:,.0f}", "lower"),
+    ("healthy_disconnects", "healthy: cut off (disconnects)", "{:,.0f}", "lower"),
+    ("slow_disconnects", "slow: cut off (disconnects)", "{:,.0f}", "lower"),
+    ("slow_clients_cut_off", "slow: clients cut off at least once", "{:,.0f}", "lower"),
+    ("cut_behind", "  server says: behind", "{:,.0f}", "lower"),
+    ("cut_stalled", "  server says: stalled", "{:,.0f}", "lower"),
+    ("slow_read_pct", "slow: events received (% of publish rate)", "{:.1f}", "higher"),
+    ("slow_gaps", "slow: gaps", "{:,.0f}", "lower"),
+    ("rss_peak_mib", "server RSS, peak over the window (MiB)", "{:.1f}", "lower"),
+    ("cpu_s_per_million", "server CPU-s per M deliveries", "{:.2f}", "lower"),
+    ("server_cpu_pct", "server CPU (% of a core)", "{:.0f}", "lower"),
+]
 IDLE_METRICS = [
     ("connected", "clients connected", "{:,.0f}", "higher"),
     ("rss_per_client_kib", "RSS per client (KiB)", "{:.2f}", "lower"),
     ("rss_mib", "server RSS with clients (MiB)", "{:.1f}", "lower"),
 ]
+
+
+def metrics_for(sc: dict) -> list:
+    return IDLE_METRICS if sc.get("idle") else BURST_METRICS if sc.get("slow") else METRICS
 
 
 def summarize(runs: list[dict], keys) -> dict:
@@ -517,8 +660,7 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
                     line += f"{(f'{g / n:.2f}' if g is not None and n else '—'):>15}"
                 out.append(line)
             continue
-        keys = IDLE_METRICS if sc.get("idle") else METRICS
-        for k, label, f, better in keys:
+        for k, label, f, better in metrics_for(sc):
             vals = {s: res[s]["median"].get(k) if s in res else None for s in servers}
             line = f"  {label:<42}" + "".join(f"{fmt(vals[s], f):>14}" for s in servers)
             if has_ratio:
@@ -552,7 +694,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds that proves everything starts")
     ap.add_argument("--runs", type=int, default=3, help="runs per server and scenario, alternating servers (default 3)")
-    ap.add_argument("--scenarios", default=None, help="comma-separated subset of a,b,c,d")
+    ap.add_argument("--scenarios", default=None,
+                    help="comma-separated subset of a,b,c,d,e (e: bursts with slow readers; see README.md)")
     ap.add_argument("--servers", default="gateway,nchan,floor", help="comma-separated: gateway, nchan, floor")
     ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
     ap.add_argument("--gateway-config", default=str(HERE / "gateway-bench.yaml"),
@@ -589,7 +732,10 @@ def main() -> int:
             servers.remove("gateway")
     defs = scenario_defs(args.quick)
     if args.scenarios:
-        want = args.scenarios.split(",")
+        want = [w.strip() for w in args.scenarios.split(",") if w.strip()]
+        unknown = [w for w in want if w not in scenario_defs(False)]
+        if unknown:
+            ap.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(scenario_defs(False))}")
         defs = {k: v for k, v in defs.items() if k in want}
     runs = 1 if args.quick else args.runs
     if args.quick:
@@ -615,12 +761,11 @@ def main() -> int:
         for i in range(runs):
             order = servers if i % 2 == 0 else list(reversed(servers))
             for s in order:
-                r = safe_run(args, SERVERS[s](args, workdir), clients=sc["clients"], rate=sc["rate"],
-                             size=sc["size"], warmup=sc["warmup"], window=sc["window"], idle=sc.get("idle", False))
+                r = safe_run(args, SERVERS[s](args, workdir), **run_kwargs(sc))
                 per[s].append(r)
                 log(f"    {SERVERS[s].name:8s} run {i + 1}: {brief(r)}")
         for s in servers:
-            results[key][s] = {"runs": per[s], "median": summarize(per[s], IDLE_METRICS if sc.get("idle") else METRICS)}
+            results[key][s] = {"runs": per[s], "median": summarize(per[s], metrics_for(sc))}
 
     shown = [s for s in servers if s in SERVERS]
     text = table(results, shown, defs)

@@ -16,8 +16,18 @@
 // level-triggered epoll loop with one reusable read buffer per thread costs one read(2)
 // per ready socket and a byte scan per event; nothing is allocated per event.
 //
+// Slow readers (-S fraction, -s factor, -e rate): a fraction of the connections, spread
+// evenly over the indices, read their socket at a throttled byte rate: factor x the expected
+// event rate (-e) x the bytes one event takes on the wire (measured). Each has a token bucket
+// on bytes; when it runs dry the connection is taken out of epoll until the bucket has
+// refilled, and the loop's epoll timeout is shortened to wake up in time. Nothing sleeps, so
+// a slow connection never delays the others. A connection slot stays slow or healthy across
+// reconnects, and every figure is kept per class, so reconnecting slow readers never touch
+// the healthy clients' figures.
+//
 // Output: progress lines on stdout ("connected N", "start", "end") so a driver can sample
-// the server's CPU exactly over the measurement window, then one JSON object line.
+// the server's CPU exactly over the measurement window, then one JSON object line: the
+// figures over all clients, and the same per class under "healthy" and "slow".
 //
 // Build: gcc -O2 -pthread -o loadclient loadclient.c
 #define _GNU_SOURCE
@@ -54,6 +64,9 @@ static int opt_pending = 256;        // connections in flight (connecting or awa
 static int opt_reconnect_ms = 250;   // 0: do not reconnect
 static int opt_rcvbuf = 0;           // SO_RCVBUF, 0 = kernel default
 static int opt_verbose = 0;          // per-client lines for clients with gaps/dups
+static double opt_slow_fraction = 0; // -S: this fraction of the connections read slowly
+static double opt_slow_factor = 0.1; // -s: at this fraction of the expected stream rate
+static double opt_expected_rate = 0; // -e: the publish rate, events/s on average (for -S)
 
 // ---------------------------------------------------------------- time
 
@@ -119,8 +132,20 @@ typedef struct conn {
     int64_t last_seq;
     uint64_t events, gaps, dups, events_window;
     uint64_t unparsed;
-    uint32_t disconnects;
+    uint32_t disconnects, disconnects_window;
+    // a slow reader's token bucket (bytes)
+    int slow;
+    int paused;         // out of epoll until the bucket refills
+    double tokens, refilled_at;
 } conn;
+
+// The window's figures of one class of connections (healthy or slow).
+typedef struct stats {
+    uint64_t *hist;
+    uint64_t events, bytes, gaps, dups, disconnects, unparsed;
+    int64_t lat_max; double lat_sum;
+    uint64_t disconnects_total;  // warm-up included
+} stats;
 
 typedef struct worker {
     int id;
@@ -130,11 +155,10 @@ typedef struct worker {
     int next_to_start;       // first-connect ordering
     int connected;           // currently streaming
     int ever_connected;
-    uint64_t *hist;
-    // window figures
-    uint64_t w_events, w_bytes, w_gaps, w_dups, w_disconnects, w_unparsed;
-    int64_t w_lat_max; double w_lat_sum;
-    uint64_t http_errors, connect_errors, total_disconnects;
+    stats st[2];             // window figures: [0] healthy, [1] slow connections
+    uint64_t http_errors, connect_errors;
+    uint64_t seen_bytes, seen_events;  // since the start, all connections: bytes per event
+    conn **slow; int nslow;  // this worker's slow connections
     int64_t read_now;        // realtime µs at the current read
     pthread_t thread;
     char *rbuf;
@@ -174,26 +198,28 @@ static void dispatch(worker *w, conn *c) {
     c->has_data = 0;
     c->data_len = 0;
     c->events++;
+    w->seen_events++;
+    stats *st = &w->st[c->slow];
     if (!ok) {
         c->unparsed++;
-        if (measuring) w->w_unparsed++;
+        if (measuring) st->unparsed++;
         return;
     }
     if (c->last_seq >= 0) {
         if (seq > c->last_seq + 1) {
-            if (measuring) { c->gaps += (uint64_t)(seq - c->last_seq - 1); w->w_gaps += (uint64_t)(seq - c->last_seq - 1); }
+            if (measuring) { c->gaps += (uint64_t)(seq - c->last_seq - 1); st->gaps += (uint64_t)(seq - c->last_seq - 1); }
         } else if (seq <= c->last_seq) {
-            if (measuring) { c->dups++; w->w_dups++; }
+            if (measuring) { c->dups++; st->dups++; }
         }
     }
     if (seq > c->last_seq) c->last_seq = seq;
     if (measuring) {
         int64_t lat = w->read_now - ts;
         if (lat < 0) lat = 0;
-        w->hist[h_index(lat)]++;
-        if (lat > w->w_lat_max) w->w_lat_max = lat;
-        w->w_lat_sum += (double)lat;
-        w->w_events++;
+        st->hist[h_index(lat)]++;
+        if (lat > st->lat_max) st->lat_max = lat;
+        st->lat_sum += (double)lat;
+        st->events++;
         c->events_window++;
     }
 }
@@ -316,6 +342,59 @@ static int body_feed(worker *w, conn *c, const char *p, size_t n) {
     return 0;
 }
 
+// ---------------------------------------------------------------- slow readers
+
+// A slow reader reads one slice (20 ms worth of its rate) per read. Its bucket saves up to a
+// second's worth: while the loop is busy absorbing a burst for the healthy connections it may
+// not come back for a few hundred ms, and a small bucket would lose those tokens (the reader
+// would fall under its rate); it catches up in slices, one per loop turn, after the burst.
+#define SLOW_SLICE_S 0.02
+#define SLOW_SLICES 50
+
+// Bytes per second one slow connection may read: the factor x the expected event rate x the
+// bytes an event takes on the wire. The last is measured on this worker's connections (the
+// framing differs between servers: ids, chunked coding); 256 until enough events were seen.
+static double slow_rate(const worker *w) {
+    double per_event = w->seen_events >= 100 ? (double)w->seen_bytes / (double)w->seen_events : 256;
+    return opt_slow_factor * opt_expected_rate * per_event;
+}
+
+static double slow_slice(double rate) {
+    double s = rate * SLOW_SLICE_S;
+    return s < 64 ? 64 : s;
+}
+
+static void bucket_refill(conn *c, double t, double rate) {
+    c->tokens += rate * (t - c->refilled_at);
+    double cap = SLOW_SLICES * slow_slice(rate);
+    if (c->tokens > cap) c->tokens = cap;
+    c->refilled_at = t;
+}
+
+// Out of epoll while paused (level-triggered, an unread socket would wake the loop at once);
+// only EPOLLHUP and EPOLLERR, which epoll always reports, can still arrive.
+static void set_paused(worker *w, conn *c, int paused) {
+    c->paused = paused;
+    struct epoll_event ev = {.events = paused ? 0 : (EPOLLIN | EPOLLRDHUP), .data.ptr = c};
+    epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+// Puts back in epoll the slow connections whose bucket holds a slice again; returns the epoll
+// timeout in ms that wakes the loop when the next one will (at most the loop's usual 20 ms).
+static int resume_slow(worker *w, double t) {
+    if (w->nslow == 0) return 20;
+    double rate = slow_rate(w), slice = slow_slice(rate), wait = 0.02;
+    for (int i = 0; i < w->nslow; i++) {
+        conn *c = w->slow[i];
+        if (!c->paused) continue;
+        bucket_refill(c, t, rate);
+        if (c->tokens >= slice) set_paused(w, c, 0);
+        else if ((slice - c->tokens) / rate < wait) wait = (slice - c->tokens) / rate;
+    }
+    int ms = (int)(wait * 1000) + 1;
+    return ms > 20 ? 20 : ms;
+}
+
 // ---------------------------------------------------------------- connection lifecycle
 
 static void conn_reset_stream(conn *c) {
@@ -323,6 +402,9 @@ static void conn_reset_stream(conn *c) {
     c->hdr_len = 0; c->line_len = 0; c->line_overflow = 0; c->skip_lf = 0;
     c->data_len = 0; c->has_data = 0;
     c->last_seq = -1;  // a new connection starts wherever the stream is now
+    c->paused = 0;
+    c->tokens = 0;     // the first slice is saved up like any other
+    c->refilled_at = now_mono();
 }
 
 static int conn_start(worker *w, conn *c) {
@@ -353,10 +435,11 @@ static void conn_drop(worker *w, conn *c, int count_disconnect) {
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(c->fd);
     c->fd = -1;
+    c->paused = 0;
     if (count_disconnect) {
         c->disconnects++;
-        w->total_disconnects++;
-        if (atomic_load(&phase) == 1) w->w_disconnects++;
+        w->st[c->slow].disconnects_total++;
+        if (atomic_load(&phase) == 1) { w->st[c->slow].disconnects++; c->disconnects_window++; }
     }
     if (opt_reconnect_ms > 0 && !atomic_load(&stop_flag)) {
         c->state = C_WAIT;
@@ -395,15 +478,27 @@ static void parse_headers(worker *w, conn *c, size_t hdr_end) {
 
 static void conn_readable(worker *w, conn *c) {
     for (;;) {
-        ssize_t n = read(c->fd, w->rbuf, 1 << 18);
+        // A slow reader's stream (not its response headers) is read as its bucket allows.
+        int throttled = c->slow && c->state == C_BODY;
+        size_t want = 1 << 18;
+        double rate = 0;
+        if (throttled) {
+            rate = slow_rate(w);
+            bucket_refill(c, now_mono(), rate);
+            double slice = slow_slice(rate);
+            if (c->tokens < 1) { set_paused(w, c, 1); return; }
+            want = (size_t)(c->tokens < slice ? c->tokens : slice);
+        }
+        ssize_t n = read(c->fd, w->rbuf, want);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR) return;
             conn_drop(w, c, 1);
             return;
         }
         if (n == 0) { conn_drop(w, c, 1); return; }
+        if (throttled) c->tokens -= (double)n;
         w->read_now = now_us_realtime();
-        if (atomic_load_explicit(&phase, memory_order_relaxed) == 1) w->w_bytes += (uint64_t)n;
+        if (atomic_load_explicit(&phase, memory_order_relaxed) == 1) w->st[c->slow].bytes += (uint64_t)n;
         const char *p = w->rbuf;
         size_t len = (size_t)n;
         if (c->state == C_HEADERS) {
@@ -425,13 +520,22 @@ static void conn_readable(worker *w, conn *c) {
             p += body_off;
             len -= body_off;
         }
+        w->seen_bytes += len;
         if (len && body_feed(w, c, p, len) < 0) { conn_drop(w, c, 1); return; }
+        if (throttled) {  // one read per wake-up; out of epoll once less than a slice is left
+            if (c->tokens < slow_slice(rate)) set_paused(w, c, 1);
+            return;
+        }
         if ((size_t)n < (1 << 18)) return;  // drained; level-triggered epoll brings us back
     }
 }
 
 static void conn_event(worker *w, conn *c, uint32_t events) {
     if (c->fd < 0) return;
+    if (c->paused) {  // a reset or error while out of epoll: what is unread is lost anyway
+        if (events & (EPOLLHUP | EPOLLERR)) conn_drop(w, c, 1);
+        return;
+    }
     if (c->state == C_CONNECTING) {
         int err = 0; socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -464,10 +568,73 @@ static void *worker_main(void *arg) {
                 }
             }
         }
-        int n = epoll_wait(w->epfd, evs, 512, 20);
+        int n = epoll_wait(w->epfd, evs, 512, resume_slow(w, t));
         for (int i = 0; i < n; i++) conn_event(w, evs[i].data.ptr, evs[i].events);
     }
     return NULL;
+}
+
+// ---------------------------------------------------------------- report
+
+// Prints the window's figures of one class of connections (0 healthy, 1 slow, -1 all of them)
+// as JSON members, without the braces.
+static void print_figures(const conn *all, int cls, double window) {
+    uint64_t *hist = calloc(H_SIZE, sizeof(uint64_t));
+    uint64_t ev = 0, bytes = 0, gaps = 0, dups = 0, disc = 0, tdisc = 0, unparsed = 0;
+    int64_t lmax = 0; double lsum = 0;
+    for (int t = 0; t < opt_threads; t++) {
+        for (int k = 0; k < 2; k++) {
+            if (cls >= 0 && k != cls) continue;
+            const stats *st = &workers[t].st[k];
+            for (int i = 0; i < H_SIZE; i++) hist[i] += st->hist[i];
+            ev += st->events; bytes += st->bytes; gaps += st->gaps; dups += st->dups; disc += st->disconnects;
+            tdisc += st->disconnects_total; unparsed += st->unparsed;
+            if (st->lat_max > lmax) lmax = st->lat_max;
+            lsum += st->lat_sum;
+        }
+    }
+    double qs[] = {0.5, 0.9, 0.99, 0.999};
+    int64_t qv[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        uint64_t target = (uint64_t)(qs[k] * (double)ev);
+        if (target == 0) target = 1;
+        uint64_t acc = 0;
+        for (int i = 0; i < H_SIZE; i++) { acc += hist[i]; if (acc >= target) { qv[k] = h_value(i); break; } }
+        if (ev == 0) qv[k] = 0;
+        if (qv[k] > lmax) qv[k] = lmax;
+    }
+    free(hist);
+    int clients = 0, clients_with_gaps = 0, clients_with_dups = 0, clients_silent = 0, clients_cut = 0;
+    uint64_t max_gaps = 0, max_dups = 0, min_ev = UINT64_MAX, max_ev = 0;
+    for (int i = 0; i < opt_clients; i++) {
+        const conn *c = &all[i];
+        if (cls >= 0 && c->slow != cls) continue;
+        clients++;
+        if (c->gaps) clients_with_gaps++;
+        if (c->dups) clients_with_dups++;
+        if (c->disconnects_window) clients_cut++;
+        if (c->gaps > max_gaps) max_gaps = c->gaps;
+        if (c->dups > max_dups) max_dups = c->dups;
+        if (c->events_window == 0) clients_silent++;
+        if (c->events_window < min_ev) min_ev = c->events_window;
+        if (c->events_window > max_ev) max_ev = c->events_window;
+        if (cls < 0 && opt_verbose && (c->gaps || c->dups || c->disconnects))
+            fprintf(stderr, "client %d%s: events %llu gaps %llu dups %llu disconnects %u\n", i, c->slow ? " (slow)" : "",
+                    (unsigned long long)c->events_window, (unsigned long long)c->gaps, (unsigned long long)c->dups, c->disconnects);
+    }
+    printf("\"clients\":%d,\"events\":%llu,\"events_per_s\":%.1f,\"events_per_s_per_client\":%.1f,\"bytes\":%llu,"
+           "\"mbytes_per_s\":%.2f,"
+           "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},"
+           "\"gaps\":%llu,\"dups\":%llu,\"clients_with_gaps\":%d,\"clients_with_dups\":%d,\"max_gaps_per_client\":%llu,"
+           "\"max_dups_per_client\":%llu,\"min_events_per_client\":%llu,\"max_events_per_client\":%llu,\"silent_clients\":%d,"
+           "\"disconnects\":%llu,\"clients_cut_off\":%d,\"disconnects_total\":%llu,\"unparsed\":%llu",
+           clients, (unsigned long long)ev, ev / window, clients ? ev / window / clients : 0.0, (unsigned long long)bytes,
+           bytes / window / 1e6,
+           qv[0] / 1000.0, qv[1] / 1000.0, qv[2] / 1000.0, qv[3] / 1000.0, lmax / 1000.0, ev ? lsum / ev / 1000.0 : 0.0,
+           (unsigned long long)gaps, (unsigned long long)dups, clients_with_gaps, clients_with_dups,
+           (unsigned long long)max_gaps, (unsigned long long)max_dups, (unsigned long long)(min_ev == UINT64_MAX ? 0 : min_ev),
+           (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, clients_cut, (unsigned long long)tdisc,
+           (unsigned long long)unparsed);
 }
 
 // ---------------------------------------------------------------- main
@@ -475,13 +642,16 @@ static void *worker_main(void *arg) {
 static void usage(void) {
     fprintf(stderr,
         "usage: loadclient [-H host] [-p port] [-u path] [-n clients] [-d seconds] [-w warmup]\n"
-        "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n");
+        "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n"
+        "                  [-S slow-fraction -e expected-events-per-s [-s slow-factor]]\n"
+        "  -S F: this fraction of the connections read at -s (default 0.1) x the stream's expected\n"
+        "        byte rate (-e events/s x the measured bytes per event)\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     int ch;
-    while ((ch = getopt(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:v")) != -1) {
+    while ((ch = getopt(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:vS:s:e:")) != -1) {
         switch (ch) {
         case 'H': opt_host = optarg; break;
         case 'p': opt_port = atoi(optarg); break;
@@ -495,10 +665,15 @@ int main(int argc, char **argv) {
         case 'b': opt_rcvbuf = atoi(optarg); break;
         case 'T': opt_connect_timeout = atof(optarg); break;
         case 'v': opt_verbose = 1; break;
+        case 'S': opt_slow_fraction = atof(optarg); break;
+        case 's': opt_slow_factor = atof(optarg); break;
+        case 'e': opt_expected_rate = atof(optarg); break;
         default: usage();
         }
     }
     if (opt_clients < 1 || opt_threads < 1 || opt_threads > opt_clients) usage();
+    if (opt_slow_fraction < 0 || opt_slow_fraction > 1) usage();
+    if (opt_slow_fraction > 0 && (opt_expected_rate <= 0 || opt_slow_factor <= 0)) usage();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -525,6 +700,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < opt_clients; i++) {
         all[i].index = i; all[i].fd = -1; all[i].state = C_IDLE; all[i].last_seq = -1;
         all[i].hdr = malloc(HDR_CAP); all[i].line = malloc(LINE_CAP); all[i].data = malloc(DATA_CAP + 1);
+        // Slow slots spread evenly: i is slow when floor((i + 1) F) steps past floor(i F).
+        all[i].slow = (int)((i + 1) * opt_slow_fraction) > (int)(i * opt_slow_fraction);
     }
     int per = opt_clients / opt_threads, extra = opt_clients % opt_threads, off = 0;
     for (int t = 0; t < opt_threads; t++) {
@@ -534,7 +711,9 @@ int main(int argc, char **argv) {
         w->nconns = per + (t < extra);
         w->conns = all + off;
         off += w->nconns;
-        w->hist = calloc(H_SIZE, sizeof(uint64_t));
+        for (int k = 0; k < 2; k++) w->st[k].hist = calloc(H_SIZE, sizeof(uint64_t));
+        w->slow = calloc(w->nconns, sizeof(conn *));
+        for (int i = 0; i < w->nconns; i++) if (w->conns[i].slow) w->slow[w->nslow++] = &w->conns[i];
         w->rbuf = malloc(1 << 18);
         pthread_create(&w->thread, NULL, worker_main, w);
     }
@@ -567,58 +746,26 @@ int main(int argc, char **argv) {
     fflush(stdout);
     for (int t = 0; t < opt_threads; t++) pthread_join(workers[t].thread, NULL);
 
-    // Merge.
-    uint64_t *hist = calloc(H_SIZE, sizeof(uint64_t));
-    uint64_t ev = 0, bytes = 0, gaps = 0, dups = 0, disc = 0, unparsed = 0, herr = 0, cerr = 0, tdisc = 0;
-    int64_t lmax = 0; double lsum = 0;
     int connected_end = 0;
+    uint64_t herr = 0, cerr = 0;
+    double slow_bps = 0;
     for (int t = 0; t < opt_threads; t++) {
-        worker *w = &workers[t];
-        for (int i = 0; i < H_SIZE; i++) hist[i] += w->hist[i];
-        ev += w->w_events; bytes += w->w_bytes; gaps += w->w_gaps; dups += w->w_dups; disc += w->w_disconnects;
-        unparsed += w->w_unparsed; herr += w->http_errors; cerr += w->connect_errors; tdisc += w->total_disconnects;
-        if (w->w_lat_max > lmax) lmax = w->w_lat_max;
-        lsum += w->w_lat_sum;
-        connected_end += w->connected;
-    }
-    double qs[] = {0.5, 0.9, 0.99, 0.999};
-    int64_t qv[4] = {0, 0, 0, 0};
-    for (int k = 0; k < 4; k++) {
-        uint64_t target = (uint64_t)(qs[k] * (double)ev);
-        if (target == 0) target = 1;
-        uint64_t acc = 0;
-        for (int i = 0; i < H_SIZE; i++) { acc += hist[i]; if (acc >= target) { qv[k] = h_value(i); break; } }
-        if (ev == 0) qv[k] = 0;
-        if (qv[k] > lmax) qv[k] = lmax;
-    }
-    int clients_with_gaps = 0, clients_with_dups = 0, clients_silent = 0;
-    uint64_t max_gaps = 0, max_dups = 0, min_ev = UINT64_MAX, max_ev = 0;
-    for (int i = 0; i < opt_clients; i++) {
-        conn *c = &all[i];
-        if (c->gaps) clients_with_gaps++;
-        if (c->dups) clients_with_dups++;
-        if (c->gaps > max_gaps) max_gaps = c->gaps;
-        if (c->dups > max_dups) max_dups = c->dups;
-        if (c->events_window == 0) clients_silent++;
-        if (c->events_window < min_ev) min_ev = c->events_window;
-        if (c->events_window > max_ev) max_ev = c->events_window;
-        if (opt_verbose && (c->gaps || c->dups || c->disconnects))
-            fprintf(stderr, "client %d: events %llu gaps %llu dups %llu disconnects %u\n", i,
-                    (unsigned long long)c->events_window, (unsigned long long)c->gaps, (unsigned long long)c->dups, c->disconnects);
+        connected_end += workers[t].connected;
+        herr += workers[t].http_errors;
+        cerr += workers[t].connect_errors;
+        if (workers[t].nslow) slow_bps = slow_rate(&workers[t]);
     }
     printf("{\"clients\":%d,\"threads\":%d,\"all_connected\":%s,\"connect_s\":%.3f,\"connected_at_end\":%d,"
-           "\"window_s\":%.3f,\"events\":%llu,\"events_per_s\":%.1f,\"bytes\":%llu,\"mbytes_per_s\":%.2f,"
-           "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},"
-           "\"gaps\":%llu,\"dups\":%llu,\"clients_with_gaps\":%d,\"clients_with_dups\":%d,\"max_gaps_per_client\":%llu,"
-           "\"max_dups_per_client\":%llu,\"min_events_per_client\":%llu,\"max_events_per_client\":%llu,\"silent_clients\":%d,"
-           "\"disconnects\":%llu,\"disconnects_total\":%llu,\"http_errors\":%llu,\"connect_errors\":%llu,\"unparsed\":%llu}\n",
+           "\"window_s\":%.3f,\"http_errors\":%llu,\"connect_errors\":%llu,",
            opt_clients, opt_threads, all_connected ? "true" : "false", connect_s, connected_end, window,
-           (unsigned long long)ev, ev / window, (unsigned long long)bytes, bytes / window / 1e6,
-           qv[0] / 1000.0, qv[1] / 1000.0, qv[2] / 1000.0, qv[3] / 1000.0, lmax / 1000.0, ev ? lsum / ev / 1000.0 : 0.0,
-           (unsigned long long)gaps, (unsigned long long)dups, clients_with_gaps, clients_with_dups,
-           (unsigned long long)max_gaps, (unsigned long long)max_dups, (unsigned long long)(min_ev == UINT64_MAX ? 0 : min_ev),
-           (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, (unsigned long long)tdisc,
-           (unsigned long long)herr, (unsigned long long)cerr, (unsigned long long)unparsed);
+           (unsigned long long)herr, (unsigned long long)cerr);
+    print_figures(all, -1, window);
+    printf(",\"healthy\":{");
+    print_figures(all, 0, window);
+    printf("},\"slow\":{\"factor\":%.3f,\"expected_events_per_s\":%.1f,\"read_bytes_per_s\":%.0f,",
+           opt_slow_fraction > 0 ? opt_slow_factor : 0.0, opt_expected_rate, slow_bps);
+    print_figures(all, 1, window);
+    printf("}}\n");
     fflush(stdout);
     // Close with RST so no TIME_WAIT is left behind (see conn_drop).
     for (int i = 0; i < opt_clients; i++) {

@@ -15,6 +15,10 @@
 // schedule (seq / rate seconds after start), so a late tick catches up instead of lowering
 // the rate; the worst lag behind the schedule is reported.
 //
+// --burst N publishes the same average rate in bursts: N events back to back (one tick, one
+// timestamp, one write per subscriber, N pipelined POSTs) every N / rate seconds, the first
+// as soon as publishing starts.
+//
 // SIGINT/SIGTERM: stop and print one JSON line of figures on stdout.
 //
 // Build: gcc -O2 -o origin origin.c
@@ -42,6 +46,7 @@ static double opt_rate = 100;
 static int opt_size = 200;
 static const char *opt_pub = NULL;
 static int opt_tick_us = 1000;
+static uint64_t opt_burst = 1;            // events per burst; 1: a steady rate
 static size_t opt_max_queue = 64u << 20;  // per subscriber, bytes queued before it is cut off
 
 static volatile sig_atomic_t stop_flag = 0;
@@ -259,11 +264,23 @@ static double max_lag = 0;
 static buf batch;               // SSE bytes of the events of one tick
 static char *padding;
 
+// When event s (from 1) is due, in seconds after the start.
+static double due_at(uint64_t s) {
+    if (opt_burst > 1) return (double)((s - 1) / opt_burst * opt_burst) / opt_rate;
+    return (double)s / opt_rate;
+}
+
+// How many events are due by t seconds after the start.
+static uint64_t due_by(double t) {
+    if (opt_burst > 1) return ((uint64_t)(t * opt_rate / (double)opt_burst) + 1) * opt_burst;
+    return (uint64_t)(t * opt_rate);
+}
+
 static void publish_due(void) {
     double t = now_mono();
-    uint64_t due = (uint64_t)((t - t_start) * opt_rate);
+    uint64_t due = due_by(t - t_start);
     if (due <= seq) return;
-    double lag = t - t_start - (double)(seq + 1) / opt_rate;  // how late the oldest due event is
+    double lag = t - t_start - due_at(seq + 1);  // how late the oldest due event is
     if (lag > max_lag) max_lag = lag;
     int64_t ts = now_us();
     batch.len = batch.off = 0;
@@ -312,9 +329,10 @@ int main(int argc, char **argv) {
     static struct option longopts[] = {
         {"port", required_argument, 0, 'p'}, {"rate", required_argument, 0, 'r'},
         {"size", required_argument, 0, 's'}, {"pub", required_argument, 0, 'P'},
-        {"tick-us", required_argument, 0, 'k'}, {"paused", no_argument, 0, 'z'}, {0, 0, 0, 0}};
+        {"tick-us", required_argument, 0, 'k'}, {"paused", no_argument, 0, 'z'},
+        {"burst", required_argument, 0, 'b'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:z", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:zb:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': opt_port = atoi(optarg); break;
         case 'r': opt_rate = atof(optarg); break;
@@ -322,12 +340,16 @@ int main(int argc, char **argv) {
         case 'P': opt_pub = optarg; break;
         case 'k': opt_tick_us = atoi(optarg); break;
         case 'z': go_flag = 0; break;
+        case 'b': opt_burst = strtoull(optarg, NULL, 10); break;
         default:
             fprintf(stderr, "usage: origin --port P --rate EV_PER_S --size BYTES [--pub HOST:PORT/PATH] [--tick-us US] [--paused]\n"
-                            "  --paused: serve subscribers but publish nothing until SIGUSR1\n");
+                            "              [--burst N]\n"
+                            "  --paused: serve subscribers but publish nothing until SIGUSR1\n"
+                            "  --burst N: the same average rate, as N events back to back every N / rate seconds\n");
             return 2;
         }
     }
+    if (opt_burst < 1) opt_burst = 1;
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -413,10 +435,10 @@ int main(int argc, char **argv) {
         bury();
     }
     double elapsed = now_mono() - t_start;
-    printf("{\"rate\":%.1f,\"size\":%d,\"published\":%llu,\"elapsed_s\":%.3f,\"actual_rate\":%.1f,\"max_lag_ms\":%.3f,"
+    printf("{\"rate\":%.1f,\"burst\":%llu,\"size\":%d,\"published\":%llu,\"elapsed_s\":%.3f,\"actual_rate\":%.1f,\"max_lag_ms\":%.3f,"
            "\"subscribers\":%d,\"subscribers_total\":%llu,\"subscribers_dropped\":%llu,"
            "\"pub_sent\":%llu,\"pub_ok\":%llu,\"pub_err\":%llu,\"pub_inflight\":%llu,\"pub_max_inflight\":%llu,\"pub_disconnects\":%llu}\n",
-           opt_rate, opt_size, (unsigned long long)seq, elapsed, seq / elapsed, max_lag * 1000, nsubs,
+           opt_rate, (unsigned long long)opt_burst, opt_size, (unsigned long long)seq, elapsed, seq / elapsed, max_lag * 1000, nsubs,
            (unsigned long long)subs_total, (unsigned long long)subs_dropped, (unsigned long long)pub_sent,
            (unsigned long long)pub_ok, (unsigned long long)pub_err, (unsigned long long)(pub_sent - pub_ok - pub_err),
            (unsigned long long)pub_max_inflight, (unsigned long long)pub_disconnects);
