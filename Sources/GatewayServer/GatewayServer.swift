@@ -121,7 +121,7 @@ public final class GatewayServer: Sendable {
             retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
             sourcesNotReady: { sources.filter { !$0.isReady }.map(\.config.name) },
-            requestTimeout: .seconds(30), logger: logger)
+            requestTimeout: TimeAmount(server.requestTimeout), logger: logger)
     }
 
     /// Binds the listening socket and returns the bound address (useful with port 0).

@@ -156,6 +156,24 @@ func testEndpoint(_ path: String, tokens: [String]? = nil, loop: EmbeddedEventLo
         #expect(machine.malformed(headTooLarge: false) == .close)
     }
 
+    @Test func aTimeoutIs408WhileARequestIsOwedAndAQuietCloseWhenIdleBetweenRequests() {
+        var fresh = ConnectionStateMachine()
+        #expect(fresh.timedOut() == .rejectTimeout)
+        #expect(fresh.timedOut() == .ignore)
+        var midRequest = ConnectionStateMachine()
+        _ = midRequest.head(keepAlive: true, isHead: false)
+        #expect(midRequest.timedOut() == .rejectTimeout)
+        var idle = ConnectionStateMachine()
+        _ = idle.head(keepAlive: true, isHead: false)
+        _ = idle.end()
+        #expect(idle.timedOut() == .close)
+        var streaming = ConnectionStateMachine()
+        _ = streaming.head(keepAlive: true, isHead: false)
+        _ = streaming.end()
+        streaming.startedStream()
+        #expect(streaming.timedOut() == .ignore)
+    }
+
     @Test func anOversizedBodyIsRejected() {
         var machine = ConnectionStateMachine()
         _ = machine.head(keepAlive: true, isHead: false)

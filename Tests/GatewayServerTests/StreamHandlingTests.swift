@@ -15,6 +15,8 @@ final class EmbeddedGateway {
     let testMetrics = TestMetrics()
     let endpoint: EndpointStream
     let server: ServerContext
+    /// Every connection made; each is finished when the gateway goes, whatever the test did.
+    private var channels: [EmbeddedChannel] = []
 
     init(
         maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60),
@@ -40,6 +42,12 @@ final class EmbeddedGateway {
             sourcesNotReady: { notReady }, requestTimeout: .seconds(30), logger: logger)
     }
 
+    deinit {
+        for channel in channels {
+            #expect(throws: Never.self, "the connection finishes cleanly") { _ = try channel.finish(acceptAlreadyClosed: true) }
+        }
+    }
+
     /// A connected channel with the server's pipeline.
     /// `isOverflow`: accepted over the connection budget; `choke`: limits what the connection takes.
     func connect(isOverflow: Bool = false, choke: Choke? = nil) throws -> EmbeddedChannel {
@@ -49,6 +57,7 @@ final class EmbeddedGateway {
         try channel.pipeline.syncOperations.addHandler(decoder)
         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
+        channels.append(channel)
         return channel
     }
 
@@ -269,6 +278,33 @@ func dataValues(_ text: String) -> [String] {
         #expect(try gateway.counter("gateway_client_errors_total", [("reason", "bad_request")]) == 1)
         gateway.loop.run()
         #expect(!channel.isActive)
+    }
+
+    @Test func aRequestHeadNotCompleteWithinTheTimeoutIsAnswered408AndCountedAsATimeout() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        try channel.request("GET /a HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        gateway.loop.advanceTime(by: .seconds(29))
+        #expect(try channel.writes().isEmpty)
+        gateway.loop.advanceTime(by: .seconds(2))
+        #expect(try channel.written().hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(try gateway.counter("gateway_client_errors_total", [("reason", "timeout")]) == 1)
+        gateway.loop.run()
+        #expect(!channel.isActive)
+        // The half-sent head is not also reported as malformed.
+        #expect(throws: (any Error).self) { try gateway.counter("gateway_client_errors_total", [("reason", "bad_request")]) }
+    }
+
+    @Test func aKeepAliveConnectionIdleForTheTimeoutIsClosedQuietly() throws {
+        let gateway = EmbeddedGateway()
+        let channel = try gateway.connect()
+        try channel.request("GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(try channel.written().hasPrefix("HTTP/1.1 200 OK"))
+        gateway.loop.advanceTime(by: .seconds(31))
+        gateway.loop.run()
+        #expect(try channel.writes().isEmpty)
+        #expect(!channel.isActive)
+        #expect(throws: (any Error).self) { try gateway.counter("gateway_client_errors_total", [("reason", "timeout")]) }
     }
 
     @Test func keepAliveRequestsAreAnsweredInTurn() throws {

@@ -12,6 +12,7 @@ extension GatewaySettings {
         server.maxClients = configuration.server.maxClients
         server.clientBuffer = configuration.server.clientBuffer
         server.stallTimeout = configuration.server.stallTimeout
+        server.requestTimeout = configuration.server.requestTimeout
         server.corsOrigins = configuration.server.cors?.origins
         server.tls = configuration.server.tls.map { TLSFiles(certificateChain: $0.cert, privateKey: $0.key) }
         server.dashboard = configuration.server.dashboard

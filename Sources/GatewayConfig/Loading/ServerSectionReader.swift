@@ -22,6 +22,8 @@ struct ServerSectionReader {
         server.clientBuffer = options.size("client_buffer", default: server.clientBuffer, minimum: 1024) ?? server.clientBuffer
         server.stallTimeout =
             options.duration("stall_timeout", default: server.stallTimeout, minimum: .milliseconds(100)) ?? server.stallTimeout
+        server.requestTimeout =
+            options.duration("request_timeout", default: server.requestTimeout, minimum: .milliseconds(100)) ?? server.requestTimeout
         server.dashboard = options.bool("dashboard", default: server.dashboard) ?? server.dashboard
         server.metrics = options.bool("metrics", default: server.metrics) ?? server.metrics
         if let cors = options.nested("cors") {

@@ -15,6 +15,9 @@ public struct ServerConfig: Sendable {
     public var clientBuffer: Int = 1 << 20
     /// `stall_timeout`: a client whose socket takes no byte this long is cut off.
     public var stallTimeout: Duration = .seconds(30)
+    /// `request_timeout`: a connection that has not sent a whole request head this long gets
+    /// `408` and is closed (slow or stalled request heads hold a descriptor each).
+    public var requestTimeout: Duration = .seconds(10)
     /// `cors`: cross-origin handling; `nil` sends no CORS headers.
     public var cors: CORSConfig?
     /// `tls`: HTTPS when set.

@@ -203,8 +203,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         // A connection in the overflow holds one of the few descriptors left: it gets a moment, not the full wait.
         let timeout = isOverflow ? min(server.requestTimeout, Self.overflowRequestTimeout) : server.requestTimeout
-        requestTimer = context.eventLoop.scheduleTask(in: timeout) {
-            channel.close(promise: nil)
+        requestTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            switch state.timedOut() {
+            case .rejectTimeout:
+                server.metrics.clientError("timeout")
+                server.logger.debug("request timed out", metadata: ["client.address": "\(address)"])
+                reply(context: context, .text(.requestTimeout, "request timeout"), isHead: false, keepAlive: false)
+            case .close:
+                channel.close(promise: nil)
+            default:
+                break
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ struct ConnectionStateMachine: Sendable {
         case answer(keepAlive: Bool, isHead: Bool)
         /// Answer with `400 Bad Request` (or `431` when the head was too large) and close.
         case rejectMalformed(headTooLarge: Bool)
+        /// Answer with `408 Request Timeout` and close.
+        case rejectTimeout
         /// Just close the connection.
         case close
         /// Ignore the input.
@@ -31,6 +33,8 @@ struct ConnectionStateMachine: Sendable {
     }
 
     private(set) var state: State = .idle
+    /// Whether a request was answered on this connection (so waiting is keep-alive idling).
+    private var answered = false
     /// Body bytes of the current request: requests to a gateway carry none worth reading.
     private var bodyBytes = 0
     /// The largest request body accepted (and discarded).
@@ -67,6 +71,7 @@ struct ConnectionStateMachine: Sendable {
     mutating func end() -> Action {
         guard case .reading(let keepAlive, let isHead) = state else { return .ignore }
         state = keepAlive ? .idle : .closing
+        answered = true
         return .answer(keepAlive: keepAlive, isHead: isHead)
     }
 
@@ -91,6 +96,21 @@ struct ConnectionStateMachine: Sendable {
             return .ignore
         case .closing:
             return .close
+        }
+    }
+
+    /// The request timeout fired: a connection still owing a request gets `408`; one idle
+    /// between keep-alive requests is just closed, as any server ends an idle keep-alive.
+    mutating func timedOut() -> Action {
+        switch state {
+        case .idle where answered:
+            state = .closing
+            return .close
+        case .idle, .reading:
+            state = .closing
+            return .rejectTimeout
+        case .streaming, .closing:
+            return .ignore
         }
     }
 

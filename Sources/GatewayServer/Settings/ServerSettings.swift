@@ -15,6 +15,9 @@ public struct ServerSettings: Sendable {
     public var clientBuffer = 1 << 20
     /// A client whose socket takes no byte this long is cut off.
     public var stallTimeout: Duration = .seconds(30)
+    /// A connection that has not sent a whole request this long is answered `408` and closed;
+    /// one idle between keep-alive requests this long is closed.
+    public var requestTimeout: Duration = .seconds(10)
     /// Origins that may read the streams from a browser (`*` for any); `nil` sends no CORS headers.
     public var corsOrigins: [String]?
     /// Certificate chain and private key (PEM files) for HTTPS; `nil` serves plain HTTP.
