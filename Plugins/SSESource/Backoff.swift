@@ -3,8 +3,12 @@
 /// The n-th consecutive failure waits a random time between zero and
 /// `min(maximum, initial × 2ⁿ)` ("full jitter"), so that many gateways that lost the same
 /// upstream do not come back in step. A healthy stream resets the count; the server's
-/// `retry:` replaces `initial`.
+/// `retry:` replaces `initial`. No delay is shorter than ``floor``: an upstream that sends
+/// `retry: 0` and closes at once is not reconnected in a tight loop.
 public struct Backoff: Sendable {
+    /// The shortest delay between two connections, whatever `retry:` or `reconnect.initial` say.
+    public static let floor: Duration = .milliseconds(100)
+
     /// The ceiling of the first delay: `reconnect.initial`, or the server's `retry:` once sent.
     public var initial: Duration
     /// The largest delay, and the delay used for failures that retrying soon cannot fix.
@@ -34,7 +38,7 @@ public struct Backoff: Sendable {
 
     /// The delay before the next attempt, counting one more failure.
     public mutating func nextDelay() -> Duration {
-        let delay = jitter(ceiling)
+        let delay = max(Self.floor, jitter(ceiling))
         failures += 1
         return delay
     }

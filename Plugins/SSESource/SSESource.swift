@@ -9,7 +9,10 @@ import Logging
 /// `Last-Event-ID`, after a delay from ``Backoff``:
 /// - end of stream, network errors, `read_timeout` and 5xx: exponential backoff with full
 ///   jitter from `reconnect.initial` (or the server's `retry:`) up to `reconnect.max`;
-///   a stream that delivered events resets the backoff;
+///   a stream that delivered events and lasted at least ``healthyStreamDuration`` resets the
+///   backoff (one that closes at once keeps backing off, whatever it sent); no delay is
+///   shorter than ``Backoff/floor``; the "reconnecting" warning is logged at most once per
+///   ``warningInterval``, with the number of failures not logged;
 /// - other statuses (4xx…) and a wrong `Content-Type`: `reconnect.max`, logged each time;
 /// - `204 No Content`: stop for good, as the HTML standard says.
 public struct SSESource: Source {
@@ -27,6 +30,11 @@ public struct SSESource: Source {
     public var jitter: @Sendable (Duration) -> Duration = Backoff.fullJitter
     /// The HTTP client; the shared one unless a test gives its own.
     public var client: CurlClient = .shared
+
+    /// A stream must last this long (and deliver events) to count as healthy.
+    static let healthyStreamDuration: Duration = .seconds(1)
+    /// The "reconnecting" warning is logged at most this often.
+    static let warningInterval: Duration = .seconds(10)
 
     /// The plugin entry for the registry.
     public static let plugin = SourcePlugin(type: "sse", summary: "relay an upstream Server-Sent Events stream") { options in
@@ -80,13 +88,16 @@ public struct SSESource: Source {
         logger[metadataKey: "upstream.url"] = "\(url)"
         var parser = SSEParser(maxEventSize: context.maxEventSize)
         var backoff = Backoff(initial: initialDelay, maximum: maximumDelay, jitter: jitter)
+        var warnings = LogLimiter(interval: Self.warningInterval)
+        let clock = ContinuousClock()
         while !Task.isCancelled {
             let reader = EventStreamReader(parser: parser, output: context.output, logger: logger)
+            let connected = clock.now
             let end = await client.stream(request(lastEventID: parser.lastEventID), handler: reader)
             parser = reader.parser
             parser.reset()
-            if let retry = reader.retry { backoff.initial = .milliseconds(retry) }
-            if reader.eventsDelivered > 0 { backoff.reset() }
+            if let retry = reader.retry { backoff.initial = max(.milliseconds(retry), Backoff.floor) }
+            if reader.eventsDelivered > 0, clock.now - connected >= Self.healthyStreamDuration { backoff.reset() }
 
             let delay: Duration
             switch ReconnectDecision(end) {
@@ -98,11 +109,15 @@ public struct SSESource: Source {
             case .retry(let reason):
                 delay = backoff.nextDelay()
                 context.output.reconnecting(reason: reason)
-                log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, to: logger)
+                if let held = warnings.admit(at: clock.now) {
+                    log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, notLogged: held, to: logger)
+                }
             case .retryAtMaximum(let reason):
                 delay = backoff.maximum
                 context.output.reconnecting(reason: reason)
-                log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, to: logger)
+                if let held = warnings.admit(at: clock.now) {
+                    log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, notLogged: held, to: logger)
+                }
             }
             do {
                 try await Task.sleep(for: delay)
@@ -113,15 +128,15 @@ public struct SSESource: Source {
         return .finished
     }
 
-    private func log(_ end: HTTPStreamEnd, reason: String, delay: Duration, lastEventID: String, to logger: Logger) {
-        logger.warning(
-            "upstream stream ended; reconnecting",
-            metadata: [
-                "reason": "\(reason)",
-                "detail": "\(ReconnectDecision.explanation(of: end))",
-                "reconnect.delay": "\(Units.describe(delay))",
-                "last_event_id": "\(lastEventID)",
-            ])
+    private func log(_ end: HTTPStreamEnd, reason: String, delay: Duration, lastEventID: String, notLogged: Int, to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "reason": "\(reason)",
+            "detail": "\(ReconnectDecision.explanation(of: end))",
+            "reconnect.delay": "\(Units.describe(delay))",
+            "last_event_id": "\(lastEventID)",
+        ]
+        if notLogged > 0 { metadata["failures_not_logged"] = "\(notLogged)" }
+        logger.warning("upstream stream ended; reconnecting", metadata: metadata)
     }
 
     /// The request for one connection: the configured headers, the ones EventSource sends, and

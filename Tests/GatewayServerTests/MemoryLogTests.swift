@@ -1,4 +1,5 @@
 import GatewayPlugin
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -11,7 +12,7 @@ func published(_ sequence: UInt64, id: String? = nil, type: String = "message") 
 
 /// A log of run 1000 holding events 1…`count` as `ids` names them.
 func memoryLog(replay: Int, count: UInt64, mode: EndpointSettings.IDs = .sequence) -> MemoryLog {
-    let log = MemoryLog(replay: replay, stamper: IDStamper(mode: mode, epoch: 1000))
+    let log = MemoryLog(replay: replay, stamper: IDStamper(mode: mode, epoch: 1000), retention: .countOnly)
     log.append((1...count).map { published($0) })
     return log
 }
@@ -32,6 +33,30 @@ extension MemoryLog {
         let small = memoryLog(replay: 0, count: 1000)
         #expect(small.capacity == MemoryLog.deliveryMinimum)
         #expect(small.sequences(from: UInt64(1001 - MemoryLog.deliveryMinimum))?.count == MemoryLog.deliveryMinimum)
+    }
+
+    @Test func recentEventsStayBeyondTheCountUntilTheyAgeOrTheLogIsFull() {
+        let clock = NIOLockedValueBox<UInt64>(0)
+        let size = published(1).chunk.readableBytes + 128
+        let log = MemoryLog(
+            replay: 0, stamper: IDStamper(mode: .sequence, epoch: 1000), retention: .init(age: .seconds(5), bytes: 2000 * size),
+            now: { clock.withLockedValue { $0 } })
+        // A burst of 1,000: all recent, all kept, although the count is 256.
+        log.append((1...1000).map { published($0) })
+        #expect(log.heldCount == 1000)
+        #expect(log.sequences(from: 1)?.count == 1000)
+        // Four seconds later another 1,500 arrive: the log is full, so the oldest go first.
+        clock.withLockedValue { $0 = 4_000_000_000 }
+        log.append((1001...2500).map { published($0) })
+        #expect(log.heldCount <= 2000 && log.heldCount >= 1900)
+        #expect(log.sequences(from: 2500 - UInt64(log.heldCount) + 1)?.last == 2500)
+        // Six seconds after that, one more: everything older than five seconds goes, down to the count.
+        clock.withLockedValue { $0 = 10_000_000_000 }
+        log.append([published(2501)])
+        #expect(log.heldCount == MemoryLog.deliveryMinimum)
+        #expect(log.sequences(from: 2501 - UInt64(MemoryLog.deliveryMinimum) + 1)?.first == 2501 - UInt64(MemoryLog.deliveryMinimum) + 1)
+        // Resuming stays within `replay` (none here) however much is held.
+        #expect(log.oldestResumableSequence == 2502)
     }
 
     @Test(arguments: [(995, [995, 996, 997, 998, 999, 1000]), (1000, [1000]), (1001, []), (5000, [])])

@@ -26,7 +26,8 @@ final class EmbeddedGateway {
         let logger = Logger(label: "test")
         let endpointMetrics = metrics.endpoint("/a")
         let stamper = IDStamper(mode: .sequence, epoch: 7)
-        let log = MemoryLog(replay: replay, stamper: stamper)
+        // Eviction by count alone, so a test can push a client off the log.
+        let log = MemoryLog(replay: replay, stamper: stamper, retention: .countOnly)
         // A pull reads about two events, so catching up takes several writes.
         let fanOut = LoopFanOut(
             loop: loop, log: log, endpoint: "/a", heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: 40,

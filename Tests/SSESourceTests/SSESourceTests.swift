@@ -211,6 +211,22 @@ func numbered(_ range: ClosedRange<Int>) -> String {
         #expect(server.requests[2].header("Last-Event-ID") == "2")
     }
 
+    @Test func anUpstreamThatSendsRetryZeroAndClosesAtOnceIsNotReconnectedInATightLoop() async throws {
+        let server = try LoopbackServer { connection in
+            connection.startEventStream()
+            connection.write("retry: 0\nid: \(connection.index + 1)\ndata: x\n\n")
+        }
+        defer { server.close() }
+        let recorder = RecordingOutput()
+        // Without the floor and the backoff on short-lived streams this reconnected hundreds of
+        // times a second; now 100 ms, then 200, 400, 800: four connections in the first second.
+        try await running(source(server.url(), initial: .milliseconds(1), max: .seconds(30)), recorder) {
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect((2...6).contains(server.requests.count), "\(server.requests.count) connections in a second")
+        #expect(recorder.events.count == server.requests.count)
+    }
+
     @Test func anEventOverMaxEventSizeIsDroppedAndCounted() async throws {
         let server = try LoopbackServer { connection in
             connection.startEventStream()
@@ -253,6 +269,23 @@ func numbered(_ range: ClosedRange<Int>) -> String {
         #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
         backoff.reset()
         #expect(backoff.nextDelay() == .milliseconds(100))
+    }
+
+    @Test func noDelayIsShorterThanTheFloor() {
+        var backoff = Backoff(initial: .milliseconds(1), maximum: .seconds(1)) { _ in .zero }
+        #expect(backoff.nextDelay() == Backoff.floor)
+        #expect(backoff.nextDelay() == Backoff.floor)
+    }
+
+    @Test func aRepeatedWarningIsLoggedOncePerIntervalWithTheCountHeldBack() {
+        var limiter = LogLimiter(interval: .seconds(10))
+        let start = ContinuousClock.now
+        #expect(limiter.admit(at: start) == 0)
+        #expect(limiter.admit(at: start + .seconds(1)) == nil)
+        #expect(limiter.admit(at: start + .seconds(9)) == nil)
+        #expect(limiter.admit(at: start + .seconds(10)) == 2)
+        #expect(limiter.admit(at: start + .seconds(11)) == nil)
+        #expect(limiter.admit(at: start + .seconds(30)) == 1)
     }
 
     @Test func fullJitterStaysWithinTheCeiling() {
