@@ -2,10 +2,14 @@
 #   make run    build (release) and serve gateway.yaml
 #   make test   the whole test suite (what CI runs)
 #   make bench  the benchmarks (see Benchmarks/README.md)
+#   make fuzz   each parser of untrusted bytes under libFuzzer + ASan, FUZZ_SECONDS each (see Fuzz/)
+#   make test-tsan, make test-asan   the test suite under ThreadSanitizer / AddressSanitizer
 
 CONFIG ?= gateway.yaml
 
-.PHONY: run test build bench check
+FUZZ_SECONDS ?= 60
+
+.PHONY: run test build bench check fuzz test-tsan test-asan
 
 build:
 	@scripts/bootstrap.sh
@@ -29,3 +33,18 @@ test:
 bench:
 	@scripts/bootstrap.sh
 	Benchmarks/run.sh
+
+fuzz:
+	@scripts/bootstrap.sh
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+# Separate build folders: a sanitized build shares nothing with the normal one.
+test-tsan:
+	@scripts/bootstrap.sh --test
+	swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" swift test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+test-asan:
+	@scripts/bootstrap.sh --test
+	swift build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS="detect_leaks=1" swift test --skip-build --sanitize=address --scratch-path .build-asan

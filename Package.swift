@@ -20,6 +20,8 @@ let package = Package(
         /// The configuration loader; also lets plugin tests read options from YAML (`prepare(yaml:)`).
         .library(name: "GatewayConfig", targets: ["GatewayConfig"]),
         .library(name: "EventStream", targets: ["EventStream"]),
+        /// The server alone, for programs that embed a gateway (it takes its own settings).
+        .library(name: "GatewayServer", targets: ["GatewayServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

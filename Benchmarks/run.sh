@@ -33,6 +33,10 @@ case "$only" in ""|micro|fanout) ;; *) echo "run.sh: --only takes micro or fanou
 mkdir -p results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
+# SwiftPM keeps this package's build plan while the gateway (a path dependency) gains source
+# files, then fails to find what is in them: plan afresh every run (a few seconds).
+rm -f .build/release.yaml .build/debug.yaml .build/plugin-tools.yaml .build/release/description.json .build/debug/description.json
+
 # --- microbenchmarks ---------------------------------------------------------------------
 if [ "$only" != fanout ]; then
   swift build -c release --product CodecBenchmark

@@ -20,6 +20,8 @@ final class EventStreamReader: HTTPStreamHandler, @unchecked Sendable {
     private(set) var eventsDelivered = 0
     /// The last `retry:` the server sent on this connection, in milliseconds.
     private(set) var retry: Int?
+    /// The event being skipped was already counted and logged when the skip began.
+    private var skipReported = false
 
     init(parser: SSEParser, output: SourceOutput, logger: Logger) {
         self.parser = parser
@@ -44,11 +46,25 @@ final class EventStreamReader: HTTPStreamHandler, @unchecked Sendable {
             case .retry(let milliseconds):
                 retry = milliseconds
             case .eventTooLarge(let bytes):
-                logger.warning(
-                    "dropped an upstream event larger than max_event_size",
-                    metadata: ["event.bytes": "\(bytes)", "max_event_size": "\(limit)"])
-                output.dropped(reason: "too_large")
+                if skipReported {
+                    skipReported = false
+                    logger.debug("the oversized upstream event ended", metadata: ["event.bytes": "\(bytes)"])
+                } else {
+                    logger.warning(
+                        "dropped an upstream event larger than max_event_size",
+                        metadata: ["event.bytes": "\(bytes)", "max_event_size": "\(limit)"])
+                    output.dropped(reason: "too_large")
+                }
             }
+        }
+        // An event still being skipped at the end of a chunk is counted now, not at its end:
+        // an upstream line that never ends would otherwise never be reported.
+        if parser.isSkippingEvent && !skipReported {
+            skipReported = true
+            logger.warning(
+                "dropping an upstream event larger than max_event_size; skipping to its end",
+                metadata: ["max_event_size": "\(limit)"])
+            output.dropped(reason: "too_large")
         }
         if !batch.isEmpty {
             eventsDelivered += batch.count

@@ -4,8 +4,9 @@ import GatewayPlugin
 ///
 /// Lines end at LF; a CR before the LF is dropped (so CRLF files work). Empty lines carry no
 /// event: SSE clients do not dispatch an event with empty data. A line longer than
-/// `maxEventSize` is skipped to its end and reported once as `too_large`; the decoder never
-/// holds more than `maxEventSize` bytes of a line. At the end of input an unterminated last
+/// `maxEventSize` is skipped to its end and reported once as `too_large` — as soon as it is
+/// known to be too long, since its end may never come (its `bytes` are then what was read so
+/// far); the decoder never holds more than `maxEventSize` bytes of a line. At the end of input an unterminated last
 /// line still counts (as `wc -l` would not, but as users expect from `tail`); in `sse` format
 /// an unfinished event is dropped, as the HTML standard says.
 public struct InputDecoder: Sendable {
@@ -23,6 +24,8 @@ public struct InputDecoder: Sendable {
     private var line: [UInt8] = []
     private var lineBytes = 0
     private var parser: SSEParser
+    /// The line or event being skipped was reported when the skip began.
+    private var skipReported = false
 
     /// Creates a decoder.
     /// - Parameters:
@@ -43,18 +46,25 @@ public struct InputDecoder: Sendable {
                 switch result {
                 case .event(let event): output(.event(event))
                 case .retry: break
-                case .eventTooLarge(let size): output(.dropped(reason: "too_large", bytes: size))
+                case .eventTooLarge(let size):
+                    // Counted when the skip began, unless it began and ended in this chunk.
+                    if skipReported { skipReported = false } else { output(.dropped(reason: "too_large", bytes: size)) }
                 }
+            }
+            // An event still being skipped is reported now: its end may never come.
+            if parser.isSkippingEvent && !skipReported {
+                skipReported = true
+                output(.dropped(reason: "too_large", bytes: parser.maxEventSize + 1))
             }
             return
         }
         var start = 0
         while start < bytes.count {
             guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-                append(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                append(UnsafeRawBufferPointer(rebasing: bytes[start...]), output)
                 return
             }
-            append(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
+            append(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]), output)
             endLine(output)
             start = newline + 1
         }
@@ -65,10 +75,16 @@ public struct InputDecoder: Sendable {
         if format != .sse, lineBytes > 0 { endLine(output) }
     }
 
-    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, _ output: (Output) -> Void) {
         lineBytes += bytes.count
         // Past the limit the line is only counted, never stored: memory stays bounded.
-        if lineBytes <= maxEventSize + 1 { line.append(contentsOf: bytes) }
+        if lineBytes <= maxEventSize + 1 {
+            line.append(contentsOf: bytes)
+        } else if !skipReported {
+            // Too long even without a CR before its newline: reported now, as the newline may never come.
+            skipReported = true
+            output(.dropped(reason: "too_large", bytes: lineBytes))
+        }
     }
 
     private mutating func endLine(_ output: (Output) -> Void) {
@@ -79,7 +95,7 @@ public struct InputDecoder: Sendable {
         var length = lineBytes
         if length > 0, length <= line.count, line[length - 1] == UInt8(ascii: "\r") { length -= 1 }
         guard length <= maxEventSize else {
-            output(.dropped(reason: "too_large", bytes: length))
+            if skipReported { skipReported = false } else { output(.dropped(reason: "too_large", bytes: length)) }
             return
         }
         guard length > 0 else { return }

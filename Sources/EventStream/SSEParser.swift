@@ -92,8 +92,11 @@ public struct SSEParser: Sendable {
     var lastEventIDBufferChanged = false
     /// The bytes of the current event's lines so far, without line terminators.
     var eventBytes = 0
-    /// The current event went over `maxEventSize`: pass over its lines until its empty line.
-    var isSkippingEvent = false
+    /// The current event went over `maxEventSize`: its lines are passed over until its empty
+    /// line, when it is reported as ``SSEParserOutput/eventTooLarge(bytes:)``. A reader that
+    /// must not wait for that end — an upstream line that never ends — checks this after each
+    /// chunk to learn of the skip as soon as it starts.
+    public internal(set) var isSkippingEvent = false
     /// The previous event's type and its string, so that a stream of one type builds the string once.
     var previousEventType: [UInt8] = []
     var previousEventTypeString = ""

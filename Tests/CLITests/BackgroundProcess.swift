@@ -9,21 +9,23 @@ final class BackgroundProcess: @unchecked Sendable {
     private let output = Mutex((stdout: "", stderr: ""))
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        TiedProcess.configure(process, executable: executable, arguments: arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.currentDirectoryURL = RelayExample.repository
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        // At end of file a handler is called again and again with no data: it unsets itself.
         out.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stdout += text }
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            output.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { [self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.stderr += text }
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
     }

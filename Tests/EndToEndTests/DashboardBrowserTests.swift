@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -44,8 +45,9 @@ extension EndToEnd {
         /// The page's DOM after Chromium has run it for `budgetMilliseconds`.
         static func renderedDOM(url: String, budgetMilliseconds: Int) throws -> String {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: chromium!)
-            process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--timeout=\(budgetMilliseconds)", "--dump-dom", url]
+            TiedProcess.configure(
+                process, executable: chromium!,
+                arguments: ["--headless=new", "--no-sandbox", "--disable-gpu", "--timeout=\(budgetMilliseconds)", "--dump-dom", url])
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice

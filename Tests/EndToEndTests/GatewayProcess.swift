@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -34,11 +35,11 @@ final class GatewayProcess {
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let arguments = ["run", config.path, "--listen", "127.0.0.1:0"] + extraArguments
         if let openFileLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments
+            TiedProcess.configure(
+                process, executable: "/bin/sh",
+                arguments: ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments)
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = arguments
+            TiedProcess.configure(process, executable: Self.binary, arguments: arguments)
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice

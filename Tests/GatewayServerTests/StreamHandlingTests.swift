@@ -52,11 +52,9 @@ final class EmbeddedGateway {
     /// A connected channel with the server's pipeline.
     /// `isOverflow`: accepted over the connection budget; `choke`: limits what the connection takes.
     func connect(isOverflow: Bool = false, choke: Choke? = nil) throws -> EmbeddedChannel {
-        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
         let channel = EmbeddedChannel(loop: loop)
         if let choke { try channel.pipeline.syncOperations.addHandler(choke) }
-        try channel.pipeline.syncOperations.addHandler(decoder)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
+        try HTTPListener.addHandlers(to: channel.pipeline.syncOperations, server: server, tls: nil, isOverflow: isOverflow)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
         channels.append(channel)
         return channel

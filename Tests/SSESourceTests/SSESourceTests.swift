@@ -244,6 +244,22 @@ func numbered(_ range: ClosedRange<Int>) -> String {
         #expect(recorder.drops == ["too_large"])
     }
 
+    @Test func anUpstreamLineThatNeverEndsIsCountedOnceWhileItIsStillArriving() async throws {
+        let server = try LoopbackServer { connection in
+            connection.startEventStream()
+            connection.write("id: 1\ndata: small\n\ndata: ")
+            for _ in 0..<50 { connection.write(String(repeating: "z", count: 1000)) }
+            connection.waitForPeerClose()
+        }
+        defer { server.close() }
+        let recorder = RecordingOutput()
+        try await running(source(server.url()), recorder, maxEventSize: 1000) {
+            #expect(await eventually { recorder.drops == ["too_large"] })
+        }
+        #expect(recorder.drops == ["too_large"])
+        #expect(recorder.events.map(\.data) == ["small"])
+    }
+
     @Test func configuredHeadersAreSentOnEveryConnection() async throws {
         let server = try LoopbackServer { connection in
             connection.startEventStream()

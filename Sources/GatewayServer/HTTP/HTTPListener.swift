@@ -46,11 +46,7 @@ enum HTTPListener {
                 guard admission != .refused else { return channel.eventLoop.makeFailedFuture(ConnectionRefused()) }
                 channel.closeFuture.whenComplete { _ in budget.release(admission) }
                 return channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
-                    try pipeline.addHandler(decoder)
-                    try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: admission == .overflow))
+                    try addHandlers(to: channel.pipeline.syncOperations, server: server, tls: tls, isOverflow: admission == .overflow)
                 }
             }
         do {
@@ -58,6 +54,17 @@ enum HTTPListener {
         } catch {
             throw GatewayServerError.cannotListen(address: address.description, reason: Self.describe(error))
         }
+    }
+
+    /// One connection's handlers: `[TLS] → HTTP request decoder → ConnectionHandler`. The
+    /// listener's, and the request fuzzer's and tests' on an `EmbeddedChannel`.
+    static func addHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations, server: ServerContext, tls: NIOSSLContext?, isOverflow: Bool
+    ) throws {
+        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+        try pipeline.addHandler(decoder)
+        try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
     }
 
     /// An NIOSSL context from the configured PEM files.

@@ -41,5 +41,9 @@ struct EndpointsService: Service {
         }
         try? await all.get()
         timeout.cancel()
+        // Whatever way they ended, no fan-out keeps a timer on a loop that outlives the gateway
+        // (a program that starts and stops gateways on one group).
+        let stopped = fanOuts.map { fanOut in fanOut.loop.submit { fanOut.forceCloseAll() } }
+        try? await EventLoopFuture.andAllComplete(stopped, on: anyLoop).get()
     }
 }
