@@ -29,6 +29,8 @@ test:
 	swift test --skip-build
 	@test -x examples/custom-plugin/ci.sh || { echo "make test: examples/custom-plugin/ci.sh is missing or not executable" >&2; exit 1; }
 	examples/custom-plugin/ci.sh
+	# A smoke of every fuzz target: its seeds (the test suite's cases) and a few seconds more.
+	Fuzz/run.sh 5
 
 bench:
 	@scripts/bootstrap.sh

@@ -103,9 +103,10 @@ public struct SSEParser: Sendable {
 
     /// Creates a parser at the start of a stream, with no last event ID.
     /// - Parameter maxEventSize: the largest event data, and the longest `id`, `event` or `retry` value,
-    ///   to keep, in bytes; larger events are skipped and reported. Values below 1 are taken as 1.
+    ///   to keep, in bytes; larger events are skipped and reported. Values below 1 are taken as 1,
+    ///   and values past `Int.max / 2` (no limit, in effect) as that, so sizes never overflow.
     public init(maxEventSize: Int = 1 << 20) {
-        self.maxEventSize = max(maxEventSize, 1)
+        self.maxEventSize = min(max(maxEventSize, 1), Int.max / 2)
     }
 
     /// Reads the next chunk of the stream, calling `output` for each event, retry time or skipped event it

@@ -5,6 +5,11 @@ import Testing
 /// bounded whatever the input.
 @Suite("Size limit")
 struct SizeLimitTests {
+    @Test func noLimitMeansNoLimitWithoutOverflow() {
+        // Found by fuzzing: `maxEventSize: .max` trapped on the first data line (limit + 1).
+        #expect(outputs(of: "data: x\nevent: t\nid: 1\nretry: 5\n\n", maxEventSize: .max) == [.retry(milliseconds: 5), .event(Event(id: "1", event: "t", data: "x"))])
+    }
+
     @Test func dispatchesAnEventWhoseDataIsExactlyTheLimit() {
         #expect(outputs(of: "data: 12345678\n\n", maxEventSize: 8) == [message("12345678")])
         #expect(outputs(of: "data: 123\ndata: 4567\n\n", maxEventSize: 8) == [message("123\n4567")])

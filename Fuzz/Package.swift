@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets, one per parser of untrusted bytes. Built only by `make fuzz` (see
+// README.md here): each is compiled with `-sanitize=fuzzer,address` and `-parse-as-library`,
+// so libFuzzer provides `main` and calls the target's `LLVMFuzzerTestOneInput`.
+
+let gateway = "gateway"
+
+let package = Package(
+    name: "gateway-fuzz",
+    dependencies: [
+        .package(name: "gateway", path: ".."),
+        // The gateway's own versions (the same requirements as its Package.swift).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    ],
+    targets: [
+        .executableTarget(name: "FuzzSSEParser", dependencies: [.product(name: "EventStream", package: gateway)]),
+        .executableTarget(name: "FuzzJSON", dependencies: [.product(name: "GatewayPlugin", package: gateway)]),
+        .executableTarget(
+            name: "FuzzConfig",
+            dependencies: [.product(name: "GatewayConfig", package: gateway), .product(name: "GatewayCLI", package: gateway)]),
+        .executableTarget(
+            name: "FuzzMatcher",
+            dependencies: [
+                .product(name: "GatewayConfig", package: gateway), .product(name: "GatewayCLI", package: gateway),
+                .product(name: "GatewayPlugin", package: gateway),
+            ]),
+        .executableTarget(
+            name: "FuzzHTTPRequest",
+            dependencies: [
+                .product(name: "GatewayServer", package: gateway), .product(name: "GatewayPlugin", package: gateway),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]),
+    ]
+)
