@@ -1,12 +1,14 @@
 import Foundation
-import Synchronization
 import TestSupport
 
 /// A background process (python, `gateway run`, `gateway tail`) whose output is collected as it
 /// prints; tests stop it by pid at the end.
 final class BackgroundProcess: @unchecked Sendable {
     let process = Process()
-    private let output = Mutex((stdout: "", stderr: ""))
+    // NSLock rather than `Mutex`: ThreadSanitizer sees a pthread mutex, not the futex under
+    // `Mutex` on Linux, and would report the two readers' appends as a race.
+    private let lock = NSLock()
+    private var output = (stdout: "", stderr: "")
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         TiedProcess.configure(process, executable: executable, arguments: arguments)
@@ -20,18 +22,18 @@ final class BackgroundProcess: @unchecked Sendable {
         out.fileHandleForReading.readabilityHandler = { [self] handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }
-            output.withLock { $0.stdout += String(decoding: data, as: UTF8.self) }
+            lock.withLock { output.stdout += String(decoding: data, as: UTF8.self) }
         }
         err.fileHandleForReading.readabilityHandler = { [self] handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }
-            output.withLock { $0.stderr += String(decoding: data, as: UTF8.self) }
+            lock.withLock { output.stderr += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
     }
 
-    var stdout: String { output.withLock { $0.stdout } }
-    var stderr: String { output.withLock { $0.stderr } }
+    var stdout: String { lock.withLock { output.stdout } }
+    var stderr: String { lock.withLock { output.stderr } }
 
     /// Waits (up to 20 s) for the process to exit; its status, or `nil` if it had to be killed.
     func waitForExit() async -> Int32? {

@@ -104,7 +104,7 @@ func makeSource(_ yaml: String) throws -> PollSource {
         }
         #expect(recorder.events.count == 1)
         #expect(recorder.events.first?.event == "ticket.new")
-        #expect(api.server.requests[0].header("If-None-Match") == nil)
+        #expect(api.server.requests.first?.header("If-None-Match") == nil)
         #expect(api.server.requests.dropFirst().allSatisfy { $0.header("If-None-Match") == "\"v1\"" })
     }
 
