@@ -155,14 +155,15 @@ final class Mailbox: Sendable {
     /// Queues `command` and wakes the thread. Once the thread has stopped, a start is answered
     /// at once with a cancellation.
     func send(_ command: Command) {
+        // The wake-up happens under the lock: once the queue is closed no thread touches the
+        // multi handle again, so the transfer thread may clean it up.
         let accepted = queue.withLock { queue in
             if queue.isClosed { return false }
             queue.commands.append(command)
+            curl_multi_wakeup(multi)
             return true
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else if case .start(_, _, _, let completion) = command {
+        if !accepted, case .start(_, _, _, let completion) = command {
             completion(.failed(.cancelled, head: nil))
         }
     }

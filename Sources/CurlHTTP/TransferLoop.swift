@@ -31,8 +31,8 @@ final class TransferLoop {
         for command in mailbox.takeAll(closing: true) {
             if case .start(_, _, _, let completion) = command { completion(.failed(.cancelled, head: nil)) }
         }
-        // The multi handle is not cleaned up: other threads may still hold it for
-        // curl_multi_wakeup, and a client shuts down at most once per process in practice.
+        // The queue is closed: no other thread wakes the handle any more (see Mailbox.send).
+        curl_multi_cleanup(multi)
     }
 
     private func handle(_ command: Command) {
