@@ -92,7 +92,9 @@ let package = Package(
 
         /// libcurl from the system (`libcurl4-openssl-dev`), with typed wrappers for its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         // MARK: Built-in plugins (one folder each under Plugins/)
 
@@ -115,8 +117,14 @@ let package = Package(
             dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/StdinSource"
         ),
-        .target(name: "ThrottleTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ThrottleTransform"),
-        .target(name: "ExecTransform", dependencies: ["GatewayPlugin"], path: "Plugins/ExecTransform"),
+        .target(
+            name: "ThrottleTransform",
+            dependencies: ["GatewayPlugin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Plugins/ThrottleTransform"),
+        .target(
+            name: "ExecTransform",
+            dependencies: ["GatewayPlugin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Plugins/ExecTransform"),
 
         // MARK: Tests
 

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +24,7 @@ struct ChildProcess: Sendable {
     let stderr: Int32
 
     /// Serialises pipe creation with program starts (see ``Pipe/make(flags:)``).
-    static let spawnLock = Mutex(())
+    static let spawnLock = NIOLock()
 
     /// Why a program could not be started.
     struct SpawnError: Error, CustomStringConvertible {
@@ -86,7 +86,7 @@ struct ChildProcess: Sendable {
         defer { for argument in cArguments { free(argument) } }
 
         var pid = pid_t()
-        let result = spawnLock.withLock { _ in posix_spawnp(&pid, cArguments[0]!, &actions, &attributes, cArguments, environ) }
+        let result = spawnLock.withLock { posix_spawnp(&pid, cArguments[0]!, &actions, &attributes, cArguments, environ) }
         guard result == 0 else {
             for pipe in pipes { pipe.closeBoth() }
             throw SpawnError(call: "cannot start '\(argv[0])'", code: result)
@@ -140,7 +140,7 @@ struct Pipe: Sendable {
         // Swift's Glibc module does not offer pipe2, so close-on-exec is set right after pipe();
         // holding the spawn lock meanwhile keeps every other exec step from starting a program
         // that would inherit the ends in between (nothing else in the gateway starts programs).
-        let created = ChildProcess.spawnLock.withLock { _ -> Bool in
+        let created = ChildProcess.spawnLock.withLock { () -> Bool in
             guard pipe(&ends) == 0 else { return false }
             for end in ends {
                 _ = fcntl(end, F_SETFD, FD_CLOEXEC)

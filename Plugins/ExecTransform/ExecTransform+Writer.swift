@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import GatewayPlugin
 
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ extension ExecTransform {
                     // The program is gone (EPIPE) or its stdin is unusable: what did not get
                     // into the pipe is lost, and counted. The supervisor restarts the program.
                     let lost = lineEnds.count { $0 > written }
-                    if lost > 0 { state.withLock { $0.context }?.dropped(reason: "exec_down", count: lost) }
+                    if lost > 0 { state.withLockedValue { $0.context }?.dropped(reason: "exec_down", count: lost) }
                     close(stdin)
                     stdin = -1
                 }

@@ -1,5 +1,5 @@
 import GatewayPlugin
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +26,7 @@ import Darwin
 /// with its status. On shutdown it gets SIGTERM, then SIGKILL after a short grace, and is reaped.
 public final class ExecTransform: Transform, Sendable {
     let configuration: ExecConfiguration
-    let state = Mutex(State())
+    let state = NIOLockedValueBox(State())
     /// Rung to stop every thread of this step (level-triggered: never drained).
     private let stopping: Wakeup?
     /// Rung when the writer is idle and has something to do.
@@ -89,7 +89,7 @@ public final class ExecTransform: Transform, Sendable {
 
     public func process(_ event: Event, into output: inout [Event]) {
         enum Admission { case queued(ringDoorbell: Bool), full, down }
-        let (admission, context) = state.withLock { state -> (Admission, TransformContext?) in
+        let (admission, context) = state.withLockedValue { state -> (Admission, TransformContext?) in
             guard state.accepting else { return (.down, state.context) }
             guard state.queue.count < configuration.queueCapacity else { return (.full, state.context) }
             state.queue.append(event)
@@ -114,7 +114,7 @@ public final class ExecTransform: Transform, Sendable {
     public func start(_ context: TransformContext) {
         // Writing to a pipe whose reader is gone must fail with EPIPE, not kill the gateway.
         signal(SIGPIPE, SIG_IGN)
-        let proceed = state.withLock { state -> Bool in
+        let proceed = state.withLockedValue { state -> Bool in
             guard state.phase == .created else { return false }
             state.phase = .running
             state.context = context
@@ -141,14 +141,14 @@ public final class ExecTransform: Transform, Sendable {
             markDown(context)
         }
         if threads.count < 2 { context.logger.error("exec cannot start its threads; events will be dropped as exec_down") }
-        state.withLock { $0.threads = threads }
+        state.withLockedValue { $0.threads = threads }
     }
 
     /// Terminates the program (SIGTERM, then SIGKILL after a grace), reaps it and joins the
     /// threads. Blocks for at most the grace and a little more. Events still queued are dropped
     /// and counted (`exec_down`).
     public func stop() {
-        let (threads, queued, context) = state.withLock { state -> ([pthread_t], Int, TransformContext?) in
+        let (threads, queued, context) = state.withLockedValue { state -> ([pthread_t], Int, TransformContext?) in
             guard state.phase == .running else {
                 state.phase = .stopped
                 return ([], 0, nil)
@@ -163,17 +163,17 @@ public final class ExecTransform: Transform, Sendable {
         stopping?.ring()
         for thread in threads { joinThread(thread) }
         // The context stays: events that still arrive are counted as `exec_down`.
-        state.withLock { state in
+        state.withLockedValue { state in
             state.phase = .stopped
             state.threads = []
         }
     }
 
     /// The running program's process id, for tests.
-    var currentPID: pid_t? { state.withLock { $0.pid } }
+    var currentPID: pid_t? { state.withLockedValue { $0.pid } }
 
     /// Whether the step is between ``start(_:)`` and ``stop()``.
-    var isStopping: Bool { state.withLock { $0.phase != .running } }
+    var isStopping: Bool { state.withLockedValue { $0.phase != .running } }
 
     // MARK: Shared state changes
 
@@ -187,7 +187,7 @@ public final class ExecTransform: Transform, Sendable {
                 "exec program could not start", metadata: ["exec.command": "\(configuration.command)", "error": "\(error)"])
             return nil
         }
-        let ring = state.withLock { state -> Bool in
+        let ring = state.withLockedValue { state -> Bool in
             if !state.stdinClaimed && state.stdin >= 0 { close(state.stdin) }
             state.generation += 1
             state.stdin = child.stdin
@@ -205,7 +205,7 @@ public final class ExecTransform: Transform, Sendable {
 
     /// Marks the program down: new events are refused, queued ones dropped and counted.
     func markDown(_ context: TransformContext) {
-        let (dropped, ring) = state.withLock { state -> (Int, Bool) in
+        let (dropped, ring) = state.withLockedValue { state -> (Int, Bool) in
             let dropped = state.queue.count
             state.queue.removeAll()
             state.accepting = false
@@ -232,7 +232,7 @@ public final class ExecTransform: Transform, Sendable {
 
     /// Decides the writer's next step; on `.write`, swaps the queued events into `batch`.
     func nextWriterStep(generation: Int, stdin: Int32, batch: inout [Event]) -> WriterStep {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.phase != .running { return .stop }
             if state.generation != generation {
                 state.stdinClaimed = true

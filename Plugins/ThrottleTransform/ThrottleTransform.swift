@@ -1,5 +1,5 @@
 import GatewayPlugin
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `- throttle: { per: data.symbol, interval: 1s }` — at most one event per key per interval,
 /// the latest one (conflation).
@@ -19,7 +19,7 @@ public final class ThrottleTransform: Transform, Sendable {
     let key: ThrottleKey
     let interval: Duration
     let maxKeys: Int
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// What `process` and the timer share.
     private struct State {
@@ -60,7 +60,7 @@ public final class ThrottleTransform: Transform, Sendable {
             output.append(event)
             return
         }
-        let held = state.withLock { state -> Bool in
+        let held = state.withLockedValue { state -> Bool in
             if let slot = state.slots[key] {
                 // Conflation: the newer event replaces the held one, which is counted as dropped.
                 state.pending[slot] = event
@@ -82,14 +82,14 @@ public final class ThrottleTransform: Transform, Sendable {
     /// through `context`.
     public func start(_ context: TransformContext) {
         // The context is in place before the timer can first fire.
-        state.withLock { $0.context = context }
+        state.withLockedValue { $0.context = context }
         context.repeatEvery(interval) { [weak self] in self?.tick() }
     }
 
     /// Stops sending. Events still held are discarded: the endpoint is shutting down (its
     /// executor stops the timer).
     public func stop() {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.stopped = true
             state.pending.removeAll()
             state.slots.removeAll()
@@ -109,7 +109,7 @@ public final class ThrottleTransform: Transform, Sendable {
 
     /// The held events, leaving none held, and the context to send them through.
     func takePending() -> ([Event], TransformContext?) {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard !state.pending.isEmpty else { return ([], state.context) }
             let events = state.pending
             state.pending.removeAll(keepingCapacity: true)

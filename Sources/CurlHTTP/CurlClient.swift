@@ -1,4 +1,5 @@
 import CCurl
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ public final class CurlClient: Sendable {
 
     private let mailbox: Mailbox
     private let nextID = Atomic<Int>(0)
-    private let thread: Mutex<pthread_t?>
+    private let thread: NIOLockedValueBox<pthread_t?>
 
     /// Starts a client and its transfer thread.
     public init() {
@@ -46,7 +47,7 @@ public final class CurlClient: Sendable {
             return nil
         }, context)
         precondition(result == 0, "could not start the HTTP transfer thread (error \(result))")
-        self.thread = Mutex(thread)
+        self.thread = NIOLockedValueBox(thread)
     }
 
     /// libcurl's global initialisation must happen once, before any other thread uses it.
@@ -61,7 +62,7 @@ public final class CurlClient: Sendable {
     /// Requests made afterwards fail at once with a cancellation error.
     public func shutdown() {
         mailbox.send(.shutdown)
-        if let thread = self.thread.withLock({ thread in defer { thread = nil }; return thread }) {
+        if let thread = self.thread.withLockedValue({ thread in defer { thread = nil }; return thread }) {
             pthread_join(thread, nil)
         }
     }
@@ -148,7 +149,7 @@ final class Mailbox: Sendable {
     // The multi handle is only used here for curl_multi_wakeup, which libcurl documents as
     // safe to call from any thread.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
-    private let queue = Mutex<(commands: [Command], isClosed: Bool)>(([], false))
+    private let queue = NIOLockedValueBox<(commands: [Command], isClosed: Bool)>(([], false))
 
     init(multi: UnsafeMutableRawPointer) { self.multi = multi }
 
@@ -157,7 +158,7 @@ final class Mailbox: Sendable {
     func send(_ command: Command) {
         // The wake-up happens under the lock: once the queue is closed no thread touches the
         // multi handle again, so the transfer thread may clean it up.
-        let accepted = queue.withLock { queue in
+        let accepted = queue.withLockedValue { queue in
             if queue.isClosed { return false }
             queue.commands.append(command)
             curl_multi_wakeup(multi)
@@ -170,7 +171,7 @@ final class Mailbox: Sendable {
 
     /// Every queued command, oldest first; with `closing`, later sends are refused.
     func takeAll(closing: Bool = false) -> [Command] {
-        queue.withLock { queue in
+        queue.withLockedValue { queue in
             defer { queue.commands.removeAll(keepingCapacity: true) }
             if closing { queue.isClosed = true }
             return queue.commands
