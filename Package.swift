@@ -129,7 +129,13 @@ let package = Package(
         // MARK: Tests
 
         /// For tests of sources: a scriptable HTTP/1.1 origin on 127.0.0.1 and a recording source output.
-        .target(name: "TestSupport", dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "GatewayPlugin", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
         .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "PollSourceTests", dependencies: ["PollSource", "GatewayConfig", "TestSupport"]),
