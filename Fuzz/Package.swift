@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// libFuzzer targets, one per parser of untrusted bytes. Built only by `make fuzz` (see
-// README.md here): each is compiled with `-sanitize=fuzzer,address` and `-parse-as-library`,
-// so libFuzzer provides `main` and calls the target's `LLVMFuzzerTestOneInput`.
+// libFuzzer targets, one per parser of untrusted bytes, in one executable (`GatewayFuzz TARGET`).
+// Built only by `make fuzz` (see README.md here), with `-sanitize=fuzzer,address` and
+// `-parse-as-library`: libFuzzer's driver runs the target named on the command line.
 
 let gateway = "gateway"
 
@@ -17,23 +17,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
-        .executableTarget(name: "FuzzSSEParser", dependencies: [.product(name: "EventStream", package: gateway)]),
-        .executableTarget(name: "FuzzJSON", dependencies: [.product(name: "GatewayPlugin", package: gateway)]),
         .executableTarget(
-            name: "FuzzConfig",
-            dependencies: [.product(name: "GatewayConfig", package: gateway), .product(name: "GatewayCLI", package: gateway)]),
-        .executableTarget(
-            name: "FuzzMatcher",
+            name: "GatewayFuzz",
             dependencies: [
+                .product(name: "EventStream", package: gateway), .product(name: "GatewayPlugin", package: gateway),
                 .product(name: "GatewayConfig", package: gateway), .product(name: "GatewayCLI", package: gateway),
-                .product(name: "GatewayPlugin", package: gateway),
-            ]),
-        .executableTarget(
-            name: "FuzzHTTPRequest",
-            dependencies: [
-                .product(name: "GatewayServer", package: gateway), .product(name: "GatewayPlugin", package: gateway),
+                .product(name: "GatewayServer", package: gateway),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
-            ]),
+            ])
     ]
 )

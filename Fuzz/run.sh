@@ -29,7 +29,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   echo "== $target: $seconds s (seeds: $(ls "Corpus/$target" | wc -l))"
   log=".build/$target.log"
-  if LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$bin/$target" "$corpus" "Corpus/$target" \
+  if LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$bin/GatewayFuzz" "$target" "$corpus" "Corpus/$target" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix=".build/crashes/$target-" >"$log" 2>&1; then
     execs=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")

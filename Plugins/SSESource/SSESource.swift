@@ -11,7 +11,7 @@ import Logging
 ///   jitter from `reconnect.initial` (or the server's `retry:`) up to `reconnect.max`;
 ///   a stream that delivered events and lasted at least ``healthyStreamDuration`` resets the
 ///   backoff (one that closes at once keeps backing off, whatever it sent); no delay is
-///   shorter than ``Backoff/floor``; the "reconnecting" warning is logged at most once per
+///   shorter than ``Backoff/floor``; their "reconnecting" warning is logged at most once per
 ///   ``warningInterval``, with the number of failures not logged;
 /// - other statuses (4xx…) and a wrong `Content-Type`: `reconnect.max`, logged each time;
 /// - `204 No Content`: stop for good, as the HTML standard says.
@@ -113,11 +113,11 @@ public struct SSESource: Source {
                     log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, notLogged: held, to: logger)
                 }
             case .retryAtMaximum(let reason):
-                delay = backoff.maximum
+                // Each of these is logged (SPEC: a 4xx or a wrong type is something to fix); at
+                // `reconnect.max` apart, and never closer than the floor, they cannot flood.
+                delay = max(backoff.maximum, Backoff.floor)
                 context.output.reconnecting(reason: reason)
-                if let held = warnings.admit(at: clock.now) {
-                    log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, notLogged: held, to: logger)
-                }
+                log(end, reason: reason, delay: delay, lastEventID: parser.lastEventID, notLogged: 0, to: logger)
             }
             do {
                 try await Task.sleep(for: delay)

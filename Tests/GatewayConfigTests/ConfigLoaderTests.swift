@@ -87,6 +87,10 @@ import Testing
         #expect(problems("server:\n  stall_timeout: 10ms\n" + minimal) == ["g.yaml:2:18: 'stall_timeout' must be at least 100ms, found '10ms'"])
     }
 
+    @Test func aRequestTimeoutUnder100msIsAPositionedError() {
+        #expect(problems("server:\n  request_timeout: 5ms\n" + minimal) == ["g.yaml:2:20: 'request_timeout' must be at least 100ms, found '5ms'"])
+    }
+
     @Test func readsEveryServerKey() throws {
         let configuration = try load(
             """

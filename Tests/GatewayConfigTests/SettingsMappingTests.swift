@@ -17,6 +17,7 @@ import Testing
                   max_clients: 50
                   client_buffer: 64KiB
                   stall_timeout: 5s
+                  request_timeout: 4s
                   cors: { origins: ["https://a.example"] }
                   tls: { cert: c.pem, key: k.pem }
                   dashboard: false
@@ -44,6 +45,7 @@ import Testing
         #expect(server.maxClients == 50)
         #expect(server.clientBuffer == 65536)
         #expect(server.stallTimeout == .seconds(5))
+        #expect(server.requestTimeout == .seconds(4))
         #expect(server.corsOrigins == ["https://a.example"])
         #expect(server.tls?.certificateChain == "c.pem" && server.tls?.privateKey == "k.pem")
         #expect(!server.dashboard && !server.metrics)

@@ -7,8 +7,10 @@ import Testing
 
 @testable import GatewayServer
 
-/// An endpoint at `path` with no pipeline, for routing and connection tests.
-func testEndpoint(_ path: String, tokens: [String]? = nil, loop: EmbeddedEventLoop = EmbeddedEventLoop()) -> EndpointStream {
+/// An endpoint at `path` (no pipeline unless `steps`), for routing, connection and timer tests.
+func testEndpoint(
+    _ path: String, tokens: [String]? = nil, steps: [Pipeline.Step] = [], loop: EmbeddedEventLoop = EmbeddedEventLoop()
+) -> EndpointStream {
     let metrics = GatewayMetrics(factory: TestMetrics()).endpoint(path)
     let logger = Logger(label: "test")
     let stamper = IDStamper(mode: .sequence, epoch: 7)
@@ -17,7 +19,7 @@ func testEndpoint(_ path: String, tokens: [String]? = nil, loop: EmbeddedEventLo
         loop: loop, log: log, endpoint: path, heartbeat: .seconds(60), stallTimeout: .seconds(30), pullBytes: 1 << 16,
         metrics: metrics, logger: logger)
     return EndpointStream(
-        path: path, pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, tokens: tokens, fanOuts: [fanOut],
+        path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: loop, tokens: tokens, fanOuts: [fanOut],
         metrics: metrics, logger: logger)
 }
 

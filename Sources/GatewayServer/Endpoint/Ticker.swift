@@ -5,7 +5,8 @@ import NIOCore
 /// Tick n fires at start + n × interval, so the time each tick takes does not make the
 /// schedule drift; after a stall (a suspended process, a long batch) the missed ticks are
 /// skipped rather than fired back to back. Confined to its loop: started, fired and stopped
-/// there, so a tick runs serialised with the endpoint's pipeline.
+/// there, so a tick runs serialised with the endpoint's pipeline. Time is the loop's own clock
+/// (`loop.now`), so a test's embedded loop steps it.
 final class Ticker: @unchecked Sendable {
     private let loop: any EventLoop
     private let interval: TimeAmount
@@ -22,7 +23,7 @@ final class Ticker: @unchecked Sendable {
     /// Schedules the first tick one interval from now.
     func start() {
         loop.preconditionInEventLoop()
-        schedule(at: .now() + interval)
+        schedule(at: loop.now + interval)
     }
 
     /// No tick fires after this.
@@ -38,7 +39,7 @@ final class Ticker: @unchecked Sendable {
         next = loop.scheduleTask(deadline: deadline) { [self] in
             guard !stopped else { return }
             tick()
-            let now = NIODeadline.now()
+            let now = loop.now
             let following = deadline + interval
             schedule(at: following > now ? following : now + interval)
         }

@@ -4,7 +4,7 @@ import GatewayPlugin
 
 /// Any text as `gateway.yaml`, loaded with every built-in plugin: a configuration or a list
 /// of positioned problems, never a crash, a hang or a blow-up (aliases, huge numbers).
-func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func fuzzConfig(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
     switch loader.load(yaml: text, file: "fuzz.yaml") {
     case .success:

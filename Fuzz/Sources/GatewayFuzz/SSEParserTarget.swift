@@ -5,7 +5,7 @@ import EventStream
 ///
 /// The first byte picks the chunk size (1…256) and the second the size limit, so the corpus
 /// explores chunk boundaries (a CR LF split across reads, a BOM split) and the skip path.
-func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func fuzzSSEParser(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: start, count: count)
     guard bytes.count >= 2 else { return 0 }
     let chunkSize = Int(bytes[0]) + 1

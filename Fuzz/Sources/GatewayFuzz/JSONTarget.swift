@@ -3,7 +3,7 @@ import GatewayPlugin
 /// Any text through the JSON parser and the `data.PATH` machinery: no crash; a document that
 /// parses serialises to text that parses back to the same value; any text as a path either
 /// fails to parse or looks up without trapping.
-func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func fuzzJSON(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     if let value = try? JSONValue.parse(bytes) {
         let text = value.serialized

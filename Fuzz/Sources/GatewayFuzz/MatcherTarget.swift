@@ -4,7 +4,7 @@ import GatewayPlugin
 
 /// Any text as a `filter` step's options: compiled (regexes included) or refused with a
 /// positioned problem; a matcher that compiles is run on a few events without trapping.
-func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func fuzzMatcher(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
     guard case .success(let factory) = filter.prepare(yaml: text, file: "fuzz.yaml") else { return 0 }
     let transform = factory.make()

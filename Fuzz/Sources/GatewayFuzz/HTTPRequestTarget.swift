@@ -13,7 +13,7 @@ import NIOEmbedded
 /// The gateway has two endpoints (one with a token) holding a few events, so requests that
 /// parse reach every route: streams with resume ids and `?event=` filters, `HEAD`, `OPTIONS`
 /// preflights with CORS, health, readiness and metrics.
-func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func fuzzHTTPRequest(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let channel = EmbeddedChannel(loop: gateway.loop)
     do {
         try HTTPListener.addHandlers(to: channel.pipeline.syncOperations, server: gateway.server, tls: nil, isOverflow: count % 7 == 0)
