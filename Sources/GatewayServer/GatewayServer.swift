@@ -73,7 +73,15 @@ public final class GatewayServer: Sendable {
             endpointLogger[metadataKey: "endpoint"] = "\(endpoint.path)"
             let endpointMetrics = (isInternal ? unreported : metrics).endpoint(endpoint.path)
             let stamper = IDStamper(mode: endpoint.ids, epoch: epoch)
-            let log = MemoryLog(replay: endpoint.replay, stamper: stamper)
+            let log: any EventLog
+            if let channel = endpoint.channel {
+                let gauge = endpointMetrics.channelGauge()
+                log = Channels(
+                    replay: endpoint.replay, maxChannels: channel.maxChannels, replayBytes: channel.replayBytes, stamper: stamper,
+                    evicted: { endpointMetrics.channelEvicted($0) }, counted: { gauge.set($0) })
+            } else {
+                log = MemoryLog(replay: endpoint.replay, stamper: stamper)
+            }
             let fanOuts = loops.map {
                 LoopFanOut(
                     loop: $0, log: log, endpoint: endpoint.path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
@@ -82,7 +90,7 @@ public final class GatewayServer: Sendable {
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
             return EndpointStream(
                 path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
-                stamper: stamper, log: log, executor: pipelineLoops.next(), tokens: endpoint.tokens, resetEvent: endpoint.resetEvent,
+                stamper: stamper, log: log, channelKey: endpoint.channel?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens, resetEvent: endpoint.resetEvent,
                 fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
                 recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
         }

@@ -9,17 +9,21 @@ import Testing
 
 /// An endpoint at `path` (no pipeline unless `steps`), for routing, connection and timer tests.
 func testEndpoint(
-    _ path: String, tokens: [String]? = nil, steps: [Pipeline.Step] = [], loop: EmbeddedEventLoop = EmbeddedEventLoop()
+    _ path: String, tokens: [String]? = nil, steps: [Pipeline.Step] = [], channel: EventField? = nil,
+    loop: EmbeddedEventLoop = EmbeddedEventLoop()
 ) -> EndpointStream {
     let metrics = GatewayMetrics(factory: TestMetrics()).endpoint(path)
     let logger = Logger(label: "test")
     let stamper = IDStamper(mode: .sequence, epoch: 7)
-    let log = MemoryLog(replay: 10, stamper: stamper)
+    let log: any EventLog =
+        channel == nil
+        ? MemoryLog(replay: 10, stamper: stamper) : Channels(replay: 10, maxChannels: 100, replayBytes: nil, stamper: stamper)
     let fanOut = LoopFanOut(
         loop: loop, log: log, endpoint: path, heartbeat: .seconds(60), stallTimeout: .seconds(30), pullBytes: 1 << 16,
         metrics: metrics, logger: logger)
     return EndpointStream(
-        path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, executor: loop, tokens: tokens, fanOuts: [fanOut],
+        path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, channelKey: channel, executor: loop, tokens: tokens,
+        fanOuts: [fanOut],
         metrics: metrics, logger: logger)
 }
 
@@ -43,7 +47,7 @@ func testEndpoint(
     @Test func anEndpointPathOpensItsStreamWithResumeIDAndTypes() {
         var headers = HTTPHeaders()
         headers.add(name: "Last-Event-ID", value: "1-5")
-        guard case .stream(let endpoint, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
+        guard case .stream(let endpoint, _, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
             Issue.record("expected a stream")
             return
         }
@@ -52,9 +56,52 @@ func testEndpoint(
         #expect(types == ["x", "y"])
     }
 
+    @Test func aChannelEndpointsPathNamesTheChannelPercentDecodedInItsOneSegment() {
+        let orders = testEndpoint("/orders/{customer}", channel: .dataPath(JSONPath("customer")!))
+        let router = router(endpoints: [orders, Self.a])
+        func channels(_ uri: String) -> [String]? {
+            guard case .stream(let endpoint, let channels, _, _, _) = router.route(method: .GET, uri: uri, headers: [:]) else { return nil }
+            #expect(endpoint === orders)
+            return channels
+        }
+        #expect(channels("/orders/42") == ["42"])
+        #expect(channels("/orders/a%2Fb%20c?event=x") == ["a/b c"], "an encoded slash stays in the segment")
+        #expect(channels("/orders/caf%C3%A9") == ["café"])
+        #expect(channels("/orders/*?channels=42,43&channels=44,42") == ["42", "43", "44"])
+        #expect(channels("/orders/") == nil)
+        #expect(channels("/orders/42/more") == nil)
+        #expect(channels("/orders") == nil)
+    }
+
+    @Test(arguments: [
+        ("/orders/*", "'*' reads the channels named by the 'channels' query parameter (channels=a,b)"),
+        ("/orders/*?channels=a,,b", "'channels' holds an empty channel name"),
+        ("/orders/*?channels=" + (1...65).map(String.init).joined(separator: ","), "'channels' names 65 channels; one stream reads at most 64"),
+    ])
+    func aBadChannelsListIsAnswered400(uri: String, message: String) {
+        let orders = testEndpoint("/orders/{customer}", channel: .id)
+        guard case .respond(let response) = router(endpoints: [orders]).route(method: .GET, uri: uri, headers: [:]) else {
+            Issue.record("expected a response")
+            return
+        }
+        #expect(response.status == .badRequest)
+        #expect(response.body.contains(message))
+    }
+
+    @Test func aPathTemplateHasOneWholeSegmentBetweenFixedText() {
+        #expect(PathTemplate("/orders/{customer}") == PathTemplate("/orders/{customer}"))
+        #expect(PathTemplate("/orders/{customer}")?.prefix == "/orders/")
+        #expect(PathTemplate("/rooms/{room}/events")?.suffix == "/events")
+        #expect(PathTemplate("/rooms/{room}/events")?.match(rawPath: "/rooms/7/events") == .channel("7"))
+        #expect(PathTemplate("/rooms/{room}/events")?.match(rawPath: "/rooms//events") == nil)
+        for bad in ["/orders", "/orders/x{customer}", "/orders/{}", "/{a}/{b}", "/orders/{customer}x"] {
+            #expect(PathTemplate(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test(arguments: ["lastEventId", "last_event_id", "evs_last_event_id"])
     func theResumeIDMayComeFromTheQuery(_ name: String) {
-        guard case .stream(_, let id, _, _) = router().route(method: .GET, uri: "/a?\(name)=1-9", headers: [:]) else {
+        guard case .stream(_, _, let id, _, _) = router().route(method: .GET, uri: "/a?\(name)=1-9", headers: [:]) else {
             Issue.record("expected a stream")
             return
         }
@@ -94,7 +141,7 @@ func testEndpoint(
     @Test func anEndpointMayClaimTheRootOverTheDashboard() {
         let root = testEndpoint("/")
         let router = router(endpoints: [root])
-        guard case .stream(let endpoint, _, _, _) = router.route(method: .GET, uri: "/", headers: [:]) else {
+        guard case .stream(let endpoint, _, _, _, _) = router.route(method: .GET, uri: "/", headers: [:]) else {
             Issue.record("expected the endpoint at /")
             return
         }

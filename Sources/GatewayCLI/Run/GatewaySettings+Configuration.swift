@@ -27,7 +27,10 @@ extension GatewaySettings {
                     path: endpoint.path, sources: endpoint.from,
                     pipeline: endpoint.pipeline.map { EndpointSettings.Step(name: $0.name, factory: $0.factory) },
                     replay: endpoint.replay, ids: endpoint.ids == .source ? .source : .sequence, tokens: endpoint.auth?.tokens,
-                    resetEvent: endpoint.resetEvent)
+                    resetEvent: endpoint.resetEvent,
+                    channel: endpoint.channel.map {
+                        ChannelSettings(key: $0.key, maxChannels: $0.maxChannels, replayBytes: $0.replayBytes)
+                    })
             })
     }
 }

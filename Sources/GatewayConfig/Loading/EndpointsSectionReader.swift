@@ -9,6 +9,9 @@ struct EndpointsSectionReader {
     /// Paths the server answers itself; an endpoint may not take them.
     static let reservedPaths = ["/healthz", "/readyz", "/metrics", "/_gateway/status"]
     static let defaultReplay = 1000
+    /// A channel endpoint keeps `replay` per channel: a smaller default.
+    static let defaultChannelReplay = 100
+    static let defaultMaxChannels = 100_000
 
     func read(_ node: ConfigNode?, root: ConfigNode) -> [EndpointConfig] {
         guard let node else {
@@ -23,11 +26,13 @@ struct EndpointsSectionReader {
         var seenPaths: [String: ConfigLocation] = [:]
         for element in elements {
             guard let endpoint = readEndpoint(element) else { continue }
-            if let first = seenPaths[endpoint.path] {
+            // `/orders/{a}` and `/orders/{b}` serve the same requests.
+            let servedPath = Self.channelTemplate(endpoint.path).map { $0.prefix + "{}" + $0.suffix } ?? endpoint.path
+            if let first = seenPaths[servedPath] {
                 diagnostics.report("duplicate endpoint path '\(endpoint.path)' (first declared at \(first))", at: endpoint.location)
                 continue
             }
-            seenPaths[endpoint.path] = endpoint.location
+            seenPaths[servedPath] = endpoint.location
             endpoints.append(endpoint)
         }
         return endpoints
@@ -48,16 +53,77 @@ struct EndpointsSectionReader {
         }
         let from = readFrom(options)
         let pipeline = readPipeline(options)
-        let replay = options.int("replay", default: Self.defaultReplay, in: 0...10_000_000)
+        let channel = readChannel(options, path: path)
+        let replay = options.int(
+            "replay", default: channel??.key == nil ? Self.defaultReplay : Self.defaultChannelReplay, in: 0...10_000_000)
         let ids = options.choice("ids", of: ["sequence", "source"], default: "sequence").flatMap(IDMode.init(rawValue:))
         let auth = readAuth(options)
         let resetEvent = readResetEvent(options)
         options.finish()
-        guard options.isValid, let path, let from, let pipeline, let replay, let ids, let resetEvent else { return nil }
+        guard options.isValid, let path, let from, let pipeline, let channel, let replay, let ids, let resetEvent else { return nil }
         var endpoint = EndpointConfig(
             path: path, from: from, pipeline: pipeline, replay: replay, ids: ids, auth: auth ?? nil, location: pathLocation)
         endpoint.resetEvent = resetEvent
+        endpoint.channel = channel
         return endpoint
+    }
+
+    /// The fixed text around a path's one `{name}` segment, or `nil` when it has no braces.
+    static func channelTemplate(_ path: String) -> (prefix: String, parameter: String, suffix: String)? {
+        guard let open = path.firstIndex(of: "{"), let close = path.firstIndex(of: "}"), open < close else { return nil }
+        let before = path[..<open]
+        let after = path[path.index(after: close)...]
+        let name = path[path.index(after: open)..<close]
+        guard before.hasSuffix("/"), after.isEmpty || after.hasPrefix("/"), !name.isEmpty, !name.contains("/"),
+            !after.contains("{"), !after.contains("}")
+        else { return nil }
+        return (String(before), String(name), String(after))
+    }
+
+    /// `channel`, `max_channels`, `replay_bytes`, and the path's `{name}` segment that goes with
+    /// them: `nil` on error, `.some(nil)` for a broadcast endpoint.
+    private func readChannel(_ options: OptionsReader, path: String?) -> ChannelConfig?? {
+        let pathNode = options.node["path"]
+        let hasBraces = path.map { $0.contains("{") || $0.contains("}") } ?? false
+        let template = path.flatMap(Self.channelTemplate)
+        if hasBraces && template == nil {
+            options.report(
+                "'path' may hold one '{name}' segment, a whole segment like /orders/{customer}, found '\(path ?? "")'",
+                at: pathNode?.location)
+            return nil
+        }
+        guard let keyNode = options.node("channel") else {
+            if template != nil {
+                options.report(
+                    "'path' has a '{\(template!.parameter)}' segment: the endpoint needs 'channel', what names each event's channel (id, event or data.PATH)",
+                    at: pathNode?.location)
+                return nil
+            }
+            for key in ["max_channels", "replay_bytes"] {
+                if let node = options.node(key) {
+                    options.report("'\(key)' applies to a channel endpoint (one with 'channel' and a '{name}' segment in its path)", at: node.location)
+                }
+            }
+            return .some(nil)
+        }
+        let maxChannels = options.int("max_channels", default: Self.defaultMaxChannels, in: 1...100_000_000)
+        let replayBytes = options.size("replay_bytes", default: nil, minimum: 1024)
+        guard let text = keyNode.scalar, text != "data", let key = EventField(text) else {
+            let hint = EventField.looksLikeDataPath(keyNode.scalar ?? "") ? " ('\(keyNode.scalar ?? "")' is not a valid path)" : ""
+            options.report(
+                "'channel' must be id, event or data.PATH (like data.customer_id), found \(keyNode.describedForMessage)\(hint)",
+                at: keyNode.location)
+            return nil
+        }
+        if template == nil, path != nil {
+            options.report(
+                "a channel endpoint's 'path' needs one '{name}' segment, the channel a client reads (like /orders/{customer})",
+                at: pathNode?.location)
+            return nil
+        }
+        guard let maxChannels else { return nil }
+        if options.node["replay_bytes"] != nil && replayBytes == nil { return nil }
+        return .some(ChannelConfig(key: key, maxChannels: maxChannels, replayBytes: replayBytes))
     }
 
     /// `reset_event: NAME | false` (default `reset`): `nil` on error, `.some(nil)` for `false`.

@@ -17,6 +17,9 @@ public struct EndpointConfig: Sendable {
     /// `reset_event`: the type of the event that tells a client its `Last-Event-ID` could not
     /// be honoured exactly (SPEC §3 "Gap signal"); `nil` (`reset_event: false`) sends none.
     public var resetEvent: String? = "reset"
+    /// `channel`, `max_channels`, `replay_bytes`: what makes it a channel endpoint (its path
+    /// then has one `{name}` segment); `nil` for a broadcast endpoint.
+    public var channel: ChannelConfig?
     /// Where the endpoint is declared.
     public var location: ConfigLocation
 
@@ -66,5 +69,22 @@ public struct PipelineStep: Sendable {
         self.name = name
         self.factory = factory
         self.location = location
+    }
+}
+
+/// The channel options of an endpoint (SPEC §2 "Channels").
+public struct ChannelConfig: Sendable {
+    /// `channel`: what names an event's channel: `id`, `event` or `data.PATH`.
+    public var key: EventField
+    /// `max_channels`: channels holding events, at most.
+    public var maxChannels: Int
+    /// `replay_bytes`: bytes held by all the endpoint's channels, at most; `nil` for no limit.
+    public var replayBytes: Int?
+
+    /// Creates channel options.
+    public init(key: EventField, maxChannels: Int, replayBytes: Int?) {
+        self.key = key
+        self.maxChannels = maxChannels
+        self.replayBytes = replayBytes
     }
 }

@@ -57,6 +57,10 @@ enum DashboardPage {
           .source { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; min-width: 190px; }
           .source .name { font-weight: 600; display: flex; align-items: center; gap: 8px; }
           .source .meta { color: var(--muted); font-size: 12px; margin-top: 2px; font-variant-numeric: tabular-nums; }
+          .channels { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin: 8px 0; font-size: 12px; }
+          .channels .row { display: flex; justify-content: space-between; gap: 8px; padding: 2px 0; }
+          .channels a { color: inherit; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+          .channels .meta, .channels .empty { color: var(--muted); }
           footer { color: var(--muted); font-size: 12px; text-align: center; padding: 20px; }
         </style>
         </head>
@@ -105,13 +109,20 @@ enum DashboardPage {
         }
         function card(endpoint) {
           const card = el("div", "card"); card.dataset.path = endpoint.path;
-          const head = el("div", "card-head"); const path = el("div", "path"); const link = el("a", "", endpoint.path);
-          link.href = "." + endpoint.path; path.append(link); head.append(path); card.append(head);
+          const head = el("div", "card-head"); const path = el("div", "path");
+          if (endpoint.channels) { path.append(el("span", "", endpoint.path)); }
+          else { const link = el("a", "", endpoint.path); link.href = "." + endpoint.path; path.append(link); }
+          head.append(path); card.append(head);
           const stats = el("div", "stats");
           for (const [key, label] of [["clients", "clients"], ["rate", "events/s"], ["events", "sent"]]) {
             const s = el("div", "stat"); s.append(el("div", "n"), el("div", "l", label)); s.dataset.key = key; stats.append(s);
           }
-          card.append(stats, el("canvas"), el("ul", "events"));
+          if (endpoint.channels) {
+            const s = el("div", "stat"); s.append(el("div", "n"), el("div", "l", "channels")); s.dataset.key = "channels"; stats.append(s);
+          }
+          card.append(stats, el("canvas"));
+          if (endpoint.channels) card.append(el("div", "channels"));
+          card.append(el("ul", "events"));
           return card;
         }
         function render(status) {
@@ -125,6 +136,21 @@ enum DashboardPage {
             c.querySelector('[data-key="clients"] .n').textContent = fmt.format(endpoint.clients);
             c.querySelector('[data-key="rate"] .n').textContent = rateText(endpoint.rate);
             c.querySelector('[data-key="events"] .n').textContent = fmt.format(endpoint.events);
+            if (endpoint.channels) {
+              c.querySelector('[data-key="channels"] .n').textContent = fmt.format(endpoint.channels.count);
+              const box = c.querySelector(".channels"); box.replaceChildren();
+              for (const [title, list, key, unit] of [["Top channels by clients", endpoint.channels.top_clients, "clients", "clients"],
+                                                      ["Top channels by events", endpoint.channels.top_events, "events", "events"]]) {
+                const group = el("div", "top"); group.append(el("div", "l", title));
+                if (!list.length) group.append(el("div", "empty", "none yet"));
+                for (const ch of list) {
+                  const row = el("div", "row"); const link = el("a", "", ch.name);
+                  link.href = "." + endpoint.path.replace(/\{[^}]*\}/, encodeURIComponent(ch.name));
+                  row.append(link, el("span", "meta", fmt.format(ch[key]) + " " + unit)); group.append(row);
+                }
+                box.append(group);
+              }
+            }
             const points = history.get(endpoint.path) || []; points.push(endpoint.rate); if (points.length > 60) points.shift();
             history.set(endpoint.path, points); spark(c.querySelector("canvas"), points);
             const list = c.querySelector(".events"), key = endpoint.recent.map(e => e.id + e.data).join("|");

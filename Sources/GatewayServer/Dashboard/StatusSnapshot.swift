@@ -22,13 +22,31 @@ struct EndpointStatus: Sendable {
     var events: UInt64
     var rate: Double
     var recent: [RecentEvent]
+    /// On a channel endpoint, its channels; `nil` on a broadcast one.
+    var channels: ChannelsStatus? = nil
 
     var json: String {
         let recentJSON = recent.reversed().map { event in
             "{\"id\":\(event.id.map(JSONText.quote) ?? "null"),\"type\":\(JSONText.quote(event.type)),\"data\":\(JSONText.quote(event.data))}"
         }
         let rounded = (rate * 10).rounded() / 10
-        return "{\"path\":\(JSONText.quote(path)),\"clients\":\(clients),\"events\":\(events),\"rate\":\(rounded),\"recent\":[\(recentJSON.joined(separator: ","))]}"
+        let channelsJSON = channels.map { ",\"channels\":" + $0.json } ?? ""
+        return "{\"path\":\(JSONText.quote(path)),\"clients\":\(clients),\"events\":\(events),\"rate\":\(rounded),\"recent\":[\(recentJSON.joined(separator: ","))]\(channelsJSON)}"
+    }
+}
+
+/// A channel endpoint's channels in the status snapshot: how many, and the busiest.
+struct ChannelsStatus: Sendable {
+    var count: Int
+    var byClients: [Channels.Summary]
+    var byEvents: [Channels.Summary]
+
+    var json: String {
+        func list(_ channels: [Channels.Summary]) -> String {
+            "[" + channels.map { "{\"name\":\(JSONText.quote($0.name)),\"clients\":\($0.clients),\"events\":\($0.published)}" }
+                .joined(separator: ",") + "]"
+        }
+        return "{\"count\":\(count),\"top_clients\":\(list(byClients)),\"top_events\":\(list(byEvents))}"
     }
 }
 

@@ -16,6 +16,10 @@ import NIOCore
 /// no memory per client beyond its budget, and a client is cut off only when the events it
 /// needs have left the log (`behind`) or its socket takes nothing for `stall_timeout` (`stalled`).
 ///
+/// **Channels.** On a channel endpoint a drain writes each event only to the clients of its
+/// channel on this loop (a client of several channels is in each one's list), so publishing to
+/// a channel costs a lookup per loop and nothing for the other channels' clients.
+///
 /// The seam between pull and push is exact because every write advances the client's cursor
 /// and a drain writes only events at or past it: an event both in a pull and in a later drain
 /// is written once. Replay on connect is a pull from the resume point.
@@ -42,6 +46,10 @@ final class LoopFanOut: @unchecked Sendable {
 
     // Loop-confined state.
     private var clients: [StreamClient] = []
+    /// On a channel endpoint, the clients of each channel read on this loop.
+    private var channelClients: [String: [StreamClient]] = [:]
+    /// The clients written to by the drain under way, to flush once each.
+    private var written: [StreamClient] = []
     private var draining: [PublishedEvent] = []
     private var pulled: [PublishedEvent] = []
     private var tickTask: RepeatedTask?
@@ -87,21 +95,28 @@ final class LoopFanOut: @unchecked Sendable {
 
     /// Registers a client and says where it starts. Call on the loop, then write what goes
     /// before the events (the opening, a reset notice) and call ``start(_:)`` without yielding.
-    /// - Parameter fromOldest: start at the oldest event held whatever the client sent (the dashboard).
-    func subscribe(writer: any ClientWriter, types: Set<String>?, address: String, lastEventID: String?, fromOldest: Bool = false)
-        -> (client: StreamClient, resume: Resume)
-    {
+    /// - Parameters:
+    ///   - channels: the channels it reads on a channel endpoint; empty on a broadcast one.
+    ///   - fromOldest: start at the oldest event held whatever the client sent (the dashboard).
+    func subscribe(
+        writer: any ClientWriter, types: Set<String>?, address: String, channels: [String] = [], lastEventID: String?,
+        fromOldest: Bool = false
+    ) -> (client: StreamClient, resume: Resume) {
         loop.assertInEventLoop()
         pending.withLockedValue { $0.subscribers += 1 }
-        let resume = fromOldest ? .from(log.oldestResumableSequence, askedToResume: false) : log.resume(from: lastEventID)
-        let client = StreamClient(writer: writer, types: types, address: address, next: resume.start, now: loop.now)
-        return (client, resume)
+        let cursor = log.open(channels: channels, lastEventID: lastEventID, fromOldest: fromOldest)
+        let client = StreamClient(writer: writer, types: types, address: address, cursor: cursor, now: loop.now)
+        return (client, cursor.resume)
     }
 
     /// Adds a subscribed client and sends it what it has missed. Call on the loop.
     func start(_ client: StreamClient) {
         client.slot = clients.count
         clients.append(client)
+        for name in client.channels {
+            client.channelSlots.append(channelClients[name]?.count ?? 0)
+            channelClients[name, default: []].append(client)
+        }
         if tickTask == nil { startTicking() }
         client.isBehind = true
         catchUp(client)
@@ -118,7 +133,20 @@ final class LoopFanOut: @unchecked Sendable {
             last.slot = slot
         }
         client.slot = -1
+        for (index, name) in client.channels.enumerated() { removeFromChannel(client, name: name, slot: client.channelSlots[index]) }
+        log.close(client.cursor)
         pending.withLockedValue { $0.subscribers -= 1 }
+    }
+
+    private func removeFromChannel(_ client: StreamClient, name: String, slot: Int) {
+        guard var readers = channelClients.removeValue(forKey: name) else { return }
+        let last = readers.removeLast()
+        if last !== client {
+            readers[slot] = last
+            // `last` may read several channels: update its slot for this one.
+            if let index = last.channels.firstIndex(of: name) { last.channelSlots[index] = slot }
+        }
+        if !readers.isEmpty { channelClients[name] = readers }
     }
 
     /// The client's connection takes bytes again: pull it forward. Call on the loop.
@@ -137,6 +165,10 @@ final class LoopFanOut: @unchecked Sendable {
         }
         defer { draining.removeAll(keepingCapacity: true) }
         guard !draining.isEmpty, !clients.isEmpty else { return }
+        if draining[0].channel != nil {
+            drainChannels()
+            return
+        }
         let now = loop.now
         for client in clients where !client.isBehind {
             let writer = client.writer
@@ -160,6 +192,30 @@ final class LoopFanOut: @unchecked Sendable {
         }
     }
 
+    /// ``drain()`` on a channel endpoint: each event to its channel's clients here.
+    private func drainChannels() {
+        for event in draining {
+            guard let name = event.channel, let readers = channelClients[name] else { continue }
+            for client in readers where !client.isBehind && event.sequence >= client.next {
+                client.next = event.sequence + 1
+                guard client.wants(event.type) else { continue }
+                client.writer.write(event)
+                if !client.awaitsFlush {
+                    client.awaitsFlush = true
+                    written.append(client)
+                }
+                if !client.writer.isWritable { client.isBehind = true }
+            }
+        }
+        let now = loop.now
+        for client in written {
+            client.awaitsFlush = false
+            client.writer.flush()
+            client.lastWrite = now
+        }
+        written.removeAll(keepingCapacity: true)
+    }
+
     // MARK: Pull
 
     /// Writes events from the log while the client's connection takes them; pushes it again
@@ -169,7 +225,7 @@ final class LoopFanOut: @unchecked Sendable {
         let writer = client.writer
         while writer.isWritable {
             pulled.removeAll(keepingCapacity: true)
-            guard log.read(from: client.next, maxBytes: pullBytes, into: &pulled) else {
+            guard client.reader.read(from: client.next, maxBytes: pullBytes, into: &pulled) else {
                 fellBehind(client)
                 return
             }

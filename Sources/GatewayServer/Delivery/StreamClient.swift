@@ -9,6 +9,12 @@ final class StreamClient {
     let types: Set<String>?
     /// The peer address, for logs.
     let address: String
+    /// Its place in the endpoint's log: what it reads, and the channels it holds open.
+    let cursor: LogCursor
+    /// Where the client's events come from (``LogCursor/reader``, kept at hand).
+    let reader: any EventLogReader
+    /// The names of its channels; empty on a broadcast endpoint.
+    let channels: [String]
 
     /// The sequence of the next event the client needs.
     var next: UInt64
@@ -23,14 +29,21 @@ final class StreamClient {
     var lastBuffered = 0
     /// Position in the fan-out's client list (for O(1) removal), or -1 once removed.
     var slot: Int = -1
+    /// Per channel, its position in the fan-out's list of that channel's clients.
+    var channelSlots: [Int] = []
+    /// Written to in the drain under way and not yet flushed.
+    var awaitsFlush = false
     /// Why the server ended this stream, or `nil` while it is open or when the client left.
     var endReason: DisconnectReason?
 
-    init(writer: any ClientWriter, types: Set<String>?, address: String, next: UInt64, now: NIODeadline) {
+    init(writer: any ClientWriter, types: Set<String>?, address: String, cursor: LogCursor, now: NIODeadline) {
         self.writer = writer
         self.types = types
         self.address = address
-        self.next = next
+        self.cursor = cursor
+        self.reader = cursor.reader
+        self.channels = cursor.channels.map(\.name)
+        self.next = cursor.resume.start
         self.lastWrite = now
         self.lastProgress = now
     }

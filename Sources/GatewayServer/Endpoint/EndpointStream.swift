@@ -23,6 +23,10 @@ final class EndpointStream: @unchecked Sendable {
     let resetEvent: String?
     /// The events published, read by every client.
     let log: any EventLog
+    /// On a channel endpoint, what names each event's channel; `nil` on a broadcast one.
+    let channelKey: EventField?
+    /// On a channel endpoint, its channels (the same object as ``log``).
+    let channels: Channels?
     /// The per-event-loop fan-outs, one per loop of the server's group.
     let fanOuts: [LoopFanOut]
     /// Whether this is the dashboard's built-in status stream (not a configured endpoint).
@@ -42,6 +46,8 @@ final class EndpointStream: @unchecked Sendable {
     private let allocator = ByteBufferAllocator()
     /// Per pipeline step, its drop counter, made once.
     private let dropCounters: [Counter]
+    /// Events with no channel key (`reason="no_channel"`).
+    private let noChannelCounter: Counter
     /// The timers transforms asked for (``TransformContext/repeatEvery(_:_:)``).
     private var tickers: [Ticker] = []
 
@@ -55,7 +61,8 @@ final class EndpointStream: @unchecked Sendable {
     }
 
     init(
-        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, executor: any EventLoop, tokens: [String]?,
+        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, channelKey: EventField? = nil, executor: any EventLoop,
+        tokens: [String]?,
         resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
         isInternal: Bool = false
     ) {
@@ -63,6 +70,9 @@ final class EndpointStream: @unchecked Sendable {
         self.pipeline = pipeline
         self.stamper = stamper
         self.log = log
+        self.channelKey = channelKey
+        self.channels = log as? Channels
+        precondition((channelKey == nil) == (channels == nil), "a channel endpoint has a channel key and a log of channels")
         self.executor = executor
         self.tokens = tokens
         self.resetEvent = resetEvent
@@ -72,6 +82,7 @@ final class EndpointStream: @unchecked Sendable {
         self.recentCapacity = recentCapacity
         self.isInternal = isInternal
         self.dropCounters = pipeline.steps.map { metrics.dropCounter(step: $0.name) }
+        self.noChannelCounter = metrics.dropCounter(step: "no_channel")
     }
 
     /// Starts every transform, on the executor, before the events queued after this call.
@@ -136,7 +147,25 @@ final class EndpointStream: @unchecked Sendable {
         }
         guard !output.isEmpty else { return }
         batch.removeAll(keepingCapacity: true)
-        for index in output.indices { batch.append(publish(&output[index])) }
+        if let channelKey {
+            // Events with no channel are dropped, and leave `output` (the dashboard's recent events).
+            var kept = 0
+            for index in output.indices {
+                guard let channel = Self.channel(of: output[index], key: channelKey) else {
+                    noChannelCounter.increment()
+                    continue
+                }
+                var event = publish(&output[index])
+                event.channel = channel
+                batch.append(event)
+                if kept != index { output[kept] = output[index] }
+                kept += 1
+            }
+            output.removeLast(output.count - kept)
+            guard !batch.isEmpty else { return }
+        } else {
+            for index in output.indices { batch.append(publish(&output[index])) }
+        }
         log.append(batch)
         metrics.published.increment(by: batch.count)
         if recentCapacity > 0 {
@@ -150,6 +179,17 @@ final class EndpointStream: @unchecked Sendable {
             summary.withLockedValue { $0.published = sequence }
         }
         for fanOut in fanOuts { fanOut.enqueue(batch) }
+    }
+
+    /// The channel an event goes to: its key when that is a non-empty string or a number (as
+    /// written), else `nil` (SPEC §2 "Channels").
+    static func channel(of event: Event, key: EventField) -> String? {
+        switch key.value(in: event) {
+        case .text(let text): return text.isEmpty ? nil : text
+        case .json(.string(let text)): return text.isEmpty ? nil : text
+        case .json(.number(let text)): return text
+        case .json, .missing, .notJSON: return nil
+        }
     }
 
     /// Stamps (in place) and encodes one event that left the pipeline.

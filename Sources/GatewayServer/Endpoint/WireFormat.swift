@@ -25,7 +25,9 @@ enum WireFormat {
     static func reset(_ gap: Gap, type: String) -> ByteBuffer {
         var json = "{\"reason\":\"\(gap.reason.rawValue)\",\"last_event_id\":"
         json += JSONValue.string(gap.lastEventID).serialized
-        json += ",\"oldest\":" + (gap.oldestID.map { JSONValue.string($0).serialized } ?? "null") + "}"
+        json += ",\"oldest\":" + (gap.oldestID.map { JSONValue.string($0).serialized } ?? "null")
+        if let channel = gap.channel { json += ",\"channel\":" + JSONValue.string(channel).serialized }
+        json += "}"
         return ByteBuffer(bytes: SSEEncoder.encode(Event(event: type, data: json)))
     }
 }

@@ -123,13 +123,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 ? .text(.ok, "ready", headers: headers)
                 : .text(.serviceUnavailable, "not ready: " + waiting.joined(separator: ", "), headers: headers)
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
-        case .stream(let endpoint, let lastEventID, let types, let headers):
+        case .stream(let endpoint, let channels, let lastEventID, let types, let headers):
             startStream(
-                context: context, endpoint: endpoint, lastEventID: lastEventID, types: types, headers: headers, isHead: isHead,
-                replayLatest: false)
+                context: context, endpoint: endpoint, channels: channels, lastEventID: lastEventID, types: types, headers: headers,
+                isHead: isHead, replayLatest: false)
         case .statusStream(let status, let headers):
             startStream(
-                context: context, endpoint: status, lastEventID: nil, types: nil, headers: headers, isHead: isHead, replayLatest: true)
+                context: context, endpoint: status, channels: [], lastEventID: nil, types: nil, headers: headers, isHead: isHead,
+                replayLatest: true)
         }
     }
 
@@ -146,7 +147,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func startStream(
-        context: ChannelHandlerContext, endpoint: EndpointStream, lastEventID: String?, types: Set<String>?,
+        context: ChannelHandlerContext, endpoint: EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?,
         headers: [(String, String)], isHead: Bool, replayLatest: Bool
     ) {
         if isHead {
@@ -173,10 +174,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)), promise: nil)
         writer.write(text: WireFormat.opening(retryMilliseconds: server.retryMilliseconds))
         let (client, resume) = fanOut.subscribe(
-            writer: writer, types: types, address: address, lastEventID: lastEventID, fromOldest: replayLatest)
+            writer: writer, types: types, address: address, channels: channels, lastEventID: lastEventID, fromOldest: replayLatest)
         if let result = resume.metricResult { endpoint.metrics.replay(result) }
-        if let gap = resume.gap, let resetEvent = endpoint.resetEvent {
-            writer.write(text: WireFormat.reset(gap, type: resetEvent))
+        if let resetEvent = endpoint.resetEvent {
+            for gap in resume.gaps { writer.write(text: WireFormat.reset(gap, type: resetEvent)) }
         }
         fanOut.start(client)
         self.client = client
@@ -187,6 +188,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             "stream opened",
             metadata: [
                 "endpoint": "\(endpoint.path)", "client.address": "\(address)", "resume": "\(resume.metricResult ?? "live")",
+                "channels": "\(channels.joined(separator: ","))",
             ])
     }
 

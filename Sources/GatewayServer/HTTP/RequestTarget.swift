@@ -2,6 +2,8 @@
 struct RequestTarget: Equatable, Sendable {
     /// The path, percent-decoded (`/quotes`).
     var path: String
+    /// The path as sent, before percent-decoding (a channel endpoint decodes its one segment).
+    var rawPath: Substring
     /// The query parameters in order; `+` means a space, as HTML forms send it.
     var query: [(name: String, value: String)]
 
@@ -12,6 +14,7 @@ struct RequestTarget: Equatable, Sendable {
         let rawPath = parts[0].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
         guard let path = Self.percentDecode(rawPath, plusIsSpace: false) else { return nil }
         self.path = path
+        self.rawPath = rawPath
         self.query = []
         if parts.count == 2 {
             let rawQuery = parts[1].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
@@ -39,7 +42,7 @@ struct RequestTarget: Equatable, Sendable {
         lhs.path == rhs.path && lhs.query.map(\.name) == rhs.query.map(\.name) && lhs.query.map(\.value) == rhs.query.map(\.value)
     }
 
-    private static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
+    static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()

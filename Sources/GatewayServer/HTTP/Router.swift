@@ -5,8 +5,8 @@ import NIOHTTP1
 struct Router: Sendable {
     /// What to do with a request.
     enum Route: Sendable {
-        /// Open a stream of `endpoint`.
-        case stream(EndpointStream, lastEventID: String?, types: Set<String>?, headers: [(String, String)])
+        /// Open a stream of `endpoint`: of `channels` on a channel endpoint (none on a broadcast one).
+        case stream(EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?, headers: [(String, String)])
         /// Open the dashboard's status stream: it starts from its latest snapshot.
         case statusStream(EndpointStream, headers: [(String, String)])
         /// Answer with Prometheus text.
@@ -29,13 +29,20 @@ struct Router: Sendable {
     static let statusPath = "/_gateway/status"
 
     let endpoints: [String: EndpointStream]
+    /// Channel endpoints, matched by their path's template after the exact paths.
+    let channelEndpoints: [(template: PathTemplate, endpoint: EndpointStream)]
     /// The dashboard's stream; `nil` when the dashboard is off (then `/` is not served either).
     let statusStream: EndpointStream?
     let metrics: Bool
     let corsOrigins: [String]?
 
     init(endpoints: [EndpointStream], statusStream: EndpointStream?, server: ServerSettings) {
-        self.endpoints = Dictionary(endpoints.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let broadcast = endpoints.filter { $0.channels == nil }
+        self.endpoints = Dictionary(broadcast.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.channelEndpoints = endpoints.compactMap { endpoint in
+            guard endpoint.channels != nil, let template = PathTemplate(endpoint.path) else { return nil }
+            return (template, endpoint)
+        }
         self.statusStream = statusStream
         self.metrics = server.metrics
         self.corsOrigins = server.corsOrigins
@@ -47,7 +54,7 @@ struct Router: Sendable {
             return .respond(.text(.badRequest, "bad request target"))
         }
         let corsHeaders = self.corsHeaders(origin: headers.first(name: "origin"))
-        guard let kind = resource(at: target.path) else {
+        guard let kind = resource(at: target) else {
             return .respond(.text(.notFound, "not found", headers: corsHeaders))
         }
         switch method {
@@ -59,7 +66,7 @@ struct Router: Sendable {
             return .respond(.text(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET, HEAD, OPTIONS")] + corsHeaders))
         }
         switch kind {
-        case .endpoint(let endpoint):
+        case .endpoint(let endpoint, let match):
             let verdict = AuthVerdict(
                 tokens: endpoint.tokens, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
             switch verdict {
@@ -73,7 +80,17 @@ struct Router: Sendable {
                 headers.first(name: "last-event-id") ?? target.first("lastEventId") ?? target.first("last_event_id")
                 ?? target.first("evs_last_event_id")
             let types = ClientPolicy.types(fromQueryValues: target.all("event"))
-            return .stream(endpoint, lastEventID: lastEventID, types: types, headers: corsHeaders)
+            let channels: [String]
+            switch match {
+            case nil: channels = []
+            case .channel(let name)?: channels = [name]
+            case .several?:
+                switch Self.channels(fromQueryValues: target.all("channels")) {
+                case .success(let names): channels = names
+                case .failure(let problem): return .respond(.text(.badRequest, problem.message, headers: corsHeaders))
+                }
+            }
+            return .stream(endpoint, channels: channels, lastEventID: lastEventID, types: types, headers: corsHeaders)
         case .health:
             return .respond(.text(.ok, "ok", headers: corsHeaders))
         case .readiness:
@@ -92,13 +109,18 @@ struct Router: Sendable {
     }
 
     private enum Resource {
-        case endpoint(EndpointStream)
+        /// An endpoint; on a channel endpoint, what the path asks of its channels.
+        case endpoint(EndpointStream, PathTemplate.Match?)
         case statusStream(EndpointStream)
         case health, readiness, metrics, dashboard
     }
 
-    private func resource(at path: String) -> Resource? {
-        if let endpoint = endpoints[path] { return .endpoint(endpoint) }
+    private func resource(at target: RequestTarget) -> Resource? {
+        let path = target.path
+        if let endpoint = endpoints[path] { return .endpoint(endpoint, nil) }
+        for (template, endpoint) in channelEndpoints {
+            if let match = template.match(rawPath: target.rawPath) { return .endpoint(endpoint, match) }
+        }
         switch path {
         case "/healthz": return .health
         case "/readyz": return .readiness
@@ -107,6 +129,31 @@ struct Router: Sendable {
         case Self.statusPath: return statusStream.map(Resource.statusStream)
         default: return nil
         }
+    }
+
+    /// A bad `?channels=` list: what the `400` says.
+    struct ChannelsProblem: Error, Equatable {
+        var message: String
+    }
+
+    /// The channels `?channels=a,b` names (the parameter may repeat): each once, in order,
+    /// at least one and at most ``ChannelSettings/maxChannelsPerClient``.
+    static func channels(fromQueryValues values: [String]) -> Result<[String], ChannelsProblem> {
+        var names: [String] = []
+        for value in values {
+            for name in value.split(separator: ",", omittingEmptySubsequences: false) {
+                guard !name.isEmpty else { return .failure(ChannelsProblem(message: "'channels' holds an empty channel name")) }
+                if !names.contains(String(name)) { names.append(String(name)) }
+            }
+        }
+        if names.isEmpty {
+            return .failure(ChannelsProblem(message: "'*' reads the channels named by the 'channels' query parameter (channels=a,b)"))
+        }
+        if names.count > ChannelSettings.maxChannelsPerClient {
+            return .failure(
+                ChannelsProblem(message: "'channels' names \(names.count) channels; one stream reads at most \(ChannelSettings.maxChannelsPerClient)"))
+        }
+        return .success(names)
     }
 
     /// `Access-Control-Allow-Origin` for a request from `origin`, when CORS allows it.

@@ -2,26 +2,40 @@
 ///
 /// Clients are cursors into it (DESIGN.md "The endpoint's log, and clients as cursors"): a
 /// client that keeps up is pushed each batch; one that falls behind is pulled forward from
-/// here as its socket drains, and is cut off only when the events it needs have left. The
-/// in-memory ring (``MemoryLog``) is the first implementation; a cluster stream is the next.
+/// here as its socket drains, and is cut off only when the events it needs have left. A
+/// broadcast endpoint keeps one stream (``MemoryLog``); a channel endpoint one per channel
+/// (``Channels``), and a client reads the channels it asked for. A cluster stream is next.
 ///
 /// One writer (the endpoint's executor) appends; any event loop reads. Implementations are
 /// thread-safe and never block on I/O.
 protocol EventLog: AnyObject, Sendable {
-    /// Appends events whose sequences follow ``newestSequence`` without a hole.
+    /// Appends events in sequence order, each sequence above the last appended.
     func append(_ events: [PublishedEvent])
 
+    /// Places a client that reads `channels` (none: the whole endpoint, the only choice on a
+    /// broadcast endpoint) and sent `lastEventID`: where it starts, by SPEC §3's rules, and
+    /// what it reads from. Pair with ``close(_:)`` when the client leaves.
+    /// - Parameter fromOldest: start at the oldest event held whatever the client sent (the dashboard).
+    func open(channels: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor
+
+    /// The client placed with `cursor` has left.
+    func close(_ cursor: LogCursor)
+}
+
+/// Reads one client's stream from the log: the whole endpoint, one channel, or several merged.
+protocol EventLogReader: AnyObject, Sendable {
     /// Appends to `into` the events from sequence `next` on, at least one when there is one and
-    /// then while their bytes stay within `maxBytes`. Returns `false` when `next` has already
-    /// left the log (the reader can no longer be served without a gap).
+    /// then while their bytes stay within `maxBytes`. Returns `false` when an event at or after
+    /// `next` has already left the log (the reader can no longer be served without a gap).
     func read(from next: UInt64, maxBytes: Int, into events: inout [PublishedEvent]) -> Bool
+}
 
-    /// The sequence of the newest event (0 before the first).
-    var newestSequence: UInt64 { get }
-
-    /// Where a client that sent `lastEventID` (or none) starts, by SPEC §3's rules.
-    func resume(from lastEventID: String?) -> Resume
-
-    /// The first sequence a client that wants everything held starts at.
-    var oldestResumableSequence: UInt64 { get }
+/// A client's place in an endpoint's log.
+struct LogCursor: Sendable {
+    /// Where its events come from.
+    var reader: any EventLogReader
+    /// Where it starts, and any gap to tell it of.
+    var resume: Resume
+    /// The channels it reads, in the order it asked; empty on a broadcast endpoint.
+    var channels: [ChannelLog]
 }

@@ -12,7 +12,7 @@ import NIOCore
 /// does not cut off clients that are still reading the one before it. That is for delivery
 /// only: a reconnecting client is resumed from within `replay` events, as SPEC says.
 /// Thread-safe: its state is guarded by one lock, held only to copy events in or out.
-final class MemoryLog: EventLog, @unchecked Sendable {
+final class MemoryLog: EventLog, EventLogReader, @unchecked Sendable {
     /// The fewest events kept for clients in flight, whatever `replay` says.
     static let deliveryMinimum = 256
 
@@ -118,33 +118,39 @@ final class MemoryLog: EventLog, @unchecked Sendable {
 
     func resume(from lastEventID: String?) -> Resume {
         lock.withLock {
-            let live = newest + 1
-            guard let lastEventID, !lastEventID.isEmpty else { return .from(live, askedToResume: false) }
-            let oldestResumable = self.oldestResumable
-            func gap(_ reason: Gap.Reason, start: UInt64) -> Resume {
-                let oldestID = oldestResumable.flatMap { events[Int($0 - events.first!.sequence)].id }
-                return Resume(start: start, askedToResume: true, gap: Gap(reason: reason, lastEventID: lastEventID, oldestID: oldestID))
+            Resume.decide(lastEventID: lastEventID, stamper: stamper, newest: newest, window: Window(log: self))
+        }
+    }
+
+    func open(channels: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor {
+        precondition(channels.isEmpty, "a broadcast endpoint has no channels")
+        let resume = fromOldest ? .from(oldestResumableSequence, askedToResume: false) : self.resume(from: lastEventID)
+        return LogCursor(reader: self, resume: resume, channels: [])
+    }
+
+    func close(_ cursor: LogCursor) {}
+
+    /// The resume window, read under the lock.
+    private struct Window: ResumeWindow {
+        let log: MemoryLog
+
+        var oldestResumable: (sequence: UInt64, id: String?)? {
+            log.oldestResumable.map { ($0, log.events[Int($0 - log.events.first!.sequence)].id) }
+        }
+
+        func holdsEverything(after sequence: UInt64) -> Bool {
+            // Sequences are contiguous: the one after `sequence` is the next event.
+            if sequence >= log.newest { return true }
+            guard let oldest = log.oldestResumable else { return false }
+            return sequence + 1 >= oldest
+        }
+
+        func sequence(ofID id: String) -> UInt64? {
+            guard let oldest = log.oldestResumable, let first = log.events.first?.sequence else { return nil }
+            for index in stride(from: log.events.count - 1, through: Int(oldest - first), by: -1) where log.events[index].id == id {
+                return log.events[index].sequence
             }
-            switch stamper.mode {
-            case .sequence:
-                guard let parsed = IDStamper.parseSequenceID(lastEventID) else { return gap(.unknownID, start: live) }
-                if parsed.epoch < stamper.epoch { return gap(.earlierRun, start: oldestResumable ?? live) }
-                if parsed.epoch > stamper.epoch || parsed.sequence > newest { return gap(.unknownID, start: live) }
-                // Up to date (even when nothing is held): nothing was missed.
-                if parsed.sequence == newest { return .from(live, askedToResume: true) }
-                if let oldestResumable, parsed.sequence + 1 >= oldestResumable {
-                    return .from(parsed.sequence + 1, askedToResume: true)
-                }
-                return gap(.tooOld, start: oldestResumable ?? live)
-            case .source:
-                if let oldestResumable, let first = events.first?.sequence {
-                    for index in stride(from: events.count - 1, through: Int(oldestResumable - first), by: -1)
-                    where events[index].id == lastEventID {
-                        return .from(events[index].sequence + 1, askedToResume: true)
-                    }
-                }
-                return gap(.unknownID, start: live)
-            }
+            return nil
         }
     }
 }

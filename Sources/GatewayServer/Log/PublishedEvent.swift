@@ -16,6 +16,8 @@ struct PublishedEvent: Sendable {
     var chunk: ByteBuffer
     /// Where the SSE bytes start in ``chunk``.
     var payloadOffset: UInt32
+    /// The channel it was published to, on a channel endpoint; `nil` on a broadcast one.
+    var channel: String? = nil
 
     /// The SSE bytes alone (a slice of ``chunk``, not a copy).
     var payload: ByteBuffer {

@@ -4,13 +4,27 @@ struct Resume: Equatable, Sendable {
     var start: UInt64
     /// Whether the client sent an id (it is then counted in `gateway_replay_total`).
     var askedToResume: Bool
-    /// Why the id could not be honoured exactly; `nil` for an exact resume or a plain connect.
-    var gap: Gap?
+    /// Why the id could not be honoured exactly, one per channel that could not (a stream of
+    /// several channels resumes each); empty for an exact resume or a plain connect.
+    var gaps: [Gap]
+
+    init(start: UInt64, askedToResume: Bool, gap: Gap?) {
+        self.init(start: start, askedToResume: askedToResume, gaps: gap.map { [$0] } ?? [])
+    }
+
+    init(start: UInt64, askedToResume: Bool, gaps: [Gap]) {
+        self.start = start
+        self.askedToResume = askedToResume
+        self.gaps = gaps
+    }
 
     /// A plain connect, or an exact resume: everything from `start`.
     static func from(_ start: UInt64, askedToResume: Bool) -> Resume {
-        Resume(start: start, askedToResume: askedToResume, gap: nil)
+        Resume(start: start, askedToResume: askedToResume, gaps: [])
     }
+
+    /// The first gap, if any.
+    var gap: Gap? { gaps.first }
 
     /// The label `gateway_replay_total{result}` counts this under, or `nil` for a plain connect.
     var metricResult: String? {
@@ -36,4 +50,6 @@ struct Gap: Equatable, Sendable {
     var lastEventID: String
     /// The id of the oldest event the client could resume from, if any.
     var oldestID: String?
+    /// The channel this gap is in, on a channel endpoint; `nil` on a broadcast one.
+    var channel: String? = nil
 }

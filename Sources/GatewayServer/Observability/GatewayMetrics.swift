@@ -89,6 +89,22 @@ struct EndpointMetrics: Sendable {
     func replay(_ result: String, count: Int = 1) {
         metrics.counter("gateway_replay_total", [("endpoint", path), ("result", result)]).increment(by: count)
     }
+
+    /// `gateway_channels{endpoint}`: the channels of a channel endpoint held now. Made once per
+    /// endpoint, by the one that has channels.
+    func channelGauge() -> Meter {
+        let gauge = Meter(label: "gateway_channels", dimensions: [("endpoint", path)], factory: metrics.factory)
+        gauge.set(0)
+        for reason in Channels.Eviction.allCases { channelEvicted(reason, count: 0) }
+        dropCounter(step: "no_channel").increment(by: 0)
+        return gauge
+    }
+
+    /// `gateway_channel_evictions_total{endpoint, reason}`: channels dropped for `max_channels`
+    /// or `replay_bytes`.
+    func channelEvicted(_ reason: Channels.Eviction, count: Int = 1) {
+        metrics.counter("gateway_channel_evictions_total", [("endpoint", path), ("reason", reason.rawValue)]).increment(by: count)
+    }
 }
 
 /// The series labelled with one source.

@@ -35,10 +35,14 @@ struct StatusPublisher: Service {
                 let snapshot = endpoint.snapshot()
                 let rate = Double(snapshot.published &- previous[index]) / elapsed
                 previous[index] = snapshot.published
+                let channels = endpoint.channels.map { channels in
+                    let busiest = channels.busiest(limit: 5)
+                    return ChannelsStatus(count: channels.count, byClients: busiest.byClients, byEvents: busiest.byEvents)
+                }
                 endpointStatuses.append(
                     EndpointStatus(
                         path: endpoint.path, clients: endpoint.clientCount, events: snapshot.published, rate: rate,
-                        recent: snapshot.recent))
+                        recent: snapshot.recent, channels: channels))
             }
             let sourceStatuses = sources.map { SourceStatus(name: $0.config.name, type: $0.config.type, ready: $0.isReady, events: $0.eventCount) }
             let json = StatusSnapshot(

@@ -2,14 +2,17 @@ import GatewayPlugin
 
 /// A downstream SSE stream: where it is served, what it reads and how it treats its events.
 public struct EndpointSettings: Sendable {
-    /// The URL path clients request, starting with `/`.
+    /// The URL path clients request, starting with `/`; with one `{name}` segment on a channel
+    /// endpoint (`/orders/{customer}`).
     public var path: String
     /// The names of the sources merged into this stream, in arrival order.
     public var sources: [String]
     /// The transforms applied in order.
     public var pipeline: [Step]
-    /// Events held for `Last-Event-ID` resume (0 = none).
+    /// Events held for `Last-Event-ID` resume (0 = none); per channel on a channel endpoint.
     public var replay: Int
+    /// What makes it a channel endpoint; `nil` for a broadcast one.
+    public var channel: ChannelSettings?
     /// Who names the events the endpoint sends.
     public var ids: IDs
     /// Bearer tokens a client must present, or `nil` for an open stream.
@@ -43,8 +46,9 @@ public struct EndpointSettings: Sendable {
     /// Creates an endpoint.
     public init(
         path: String, sources: [String], pipeline: [Step] = [], replay: Int = 100, ids: IDs = .sequence, tokens: [String]? = nil,
-        resetEvent: String? = "reset"
+        resetEvent: String? = "reset", channel: ChannelSettings? = nil
     ) {
+        self.channel = channel
         self.path = path
         self.sources = sources
         self.pipeline = pipeline

@@ -1,0 +1,245 @@
+import DequeModule
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The log of a channel endpoint (SPEC §2 "Channels"): one ``ChannelLog`` per channel.
+///
+/// A log per channel rather than one endpoint log indexed by channel, because SPEC keeps
+/// `replay` events *per channel*: a quiet channel keeps its last events however busy the
+/// others are, which one shared ring could only do by holding every channel's history.
+/// Publishing touches only the channel's log; a client reads only its channels; dropping a
+/// channel frees it at once.
+///
+/// Bounds, so memory stays within `max_channels × replay` events and `replay_bytes`:
+/// - each channel keeps `replay` events, plus events of the last few seconds while the
+///   endpoint's channels hold less than the retention size (``MemoryLog/Retention``), so a
+///   burst on a channel does not cut off its clients that are still reading;
+/// - beyond `max_channels` channels holding events, or `replay_bytes` held in all, the least
+///   recently published channel is dropped (counted). A dropped channel that still has
+///   clients stays, empty, so a client that had not read everything is cut off as behind
+///   rather than silently skipping; one with none is forgotten, and an id older than the
+///   newest event of any forgotten channel is not trusted to resume a channel not held.
+///
+/// Thread-safe: one lock guards every channel, held only to copy events in or out.
+final class Channels: EventLog, @unchecked Sendable {
+    /// Why a channel was dropped: the `reason` label of `gateway_channel_evictions_total`.
+    enum Eviction: String, Sendable, CaseIterable {
+        case maxChannels = "max_channels"
+        case replayBytes = "replay_bytes"
+    }
+
+    /// What one held event costs: its bytes and its bookkeeping.
+    static func cost(of event: PublishedEvent) -> Int { event.chunk.readableBytes + 136 }
+
+    /// Events each channel keeps for `Last-Event-ID` resume.
+    let replay: Int
+    /// Channels holding events, at most.
+    let maxChannels: Int
+    /// Bytes held by every channel together, at most (`nil`: no limit beyond the others).
+    let replayBytes: Int?
+    private let retention: MemoryLog.Retention
+    private let retentionNanoseconds: UInt64
+    private let now: @Sendable () -> UInt64
+    private let stamper: IDStamper
+    private let evicted: @Sendable (Eviction) -> Void
+    private let counted: @Sendable (Int) -> Void
+    private let lock = NIOLock()
+
+    // Guarded by `lock`.
+    private var channels: [String: ChannelLog] = [:]
+    /// Channels by when they were last published to, oldest first. An entry is current when
+    /// its sequence is still its channel's ``ChannelLog/lastSequence``; older entries are
+    /// skipped, and swept out when they outnumber the current ones.
+    private var recency: Deque<(channel: ChannelLog, sequence: UInt64)> = []
+    /// Channels holding at least one event.
+    private var heldChannels = 0
+    private var bytes = 0
+    private var newest: UInt64 = 0
+    /// The newest sequence of any channel dropped and forgotten.
+    private var forgottenThrough: UInt64 = 0
+
+    /// - Parameters:
+    ///   - evicted: told of each channel dropped for a limit (on the endpoint's executor).
+    ///   - counted: told how many channels are known after each change (`gateway_channels`).
+    ///   - now: a monotonic clock in nanoseconds; tests step it.
+    init(
+        replay: Int, maxChannels: Int, replayBytes: Int?, stamper: IDStamper, retention: MemoryLog.Retention = .standard,
+        evicted: @escaping @Sendable (Eviction) -> Void = { _ in }, counted: @escaping @Sendable (Int) -> Void = { _ in },
+        now: @escaping @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
+    ) {
+        self.replay = max(0, replay)
+        self.maxChannels = max(1, maxChannels)
+        self.replayBytes = replayBytes
+        self.retention = retention
+        self.retentionNanoseconds = UInt64(max(0, TimeAmount(retention.age).nanoseconds))
+        self.now = now
+        self.stamper = stamper
+        self.evicted = evicted
+        self.counted = counted
+    }
+
+    // MARK: Publishing
+
+    /// Appends events that each name their channel (``PublishedEvent/channel``).
+    func append(_ batch: [PublishedEvent]) {
+        let time = now()
+        var evictions: [Eviction] = []
+        let count = lock.withLock {
+            for event in batch {
+                guard let name = event.channel else { continue }
+                let channel = channels[name] ?? create(name)
+                if channel.events.isEmpty { heldChannels += 1 }
+                channel.events.append(ChannelLog.Held(event: event, appended: time))
+                let cost = Self.cost(of: event)
+                channel.bytes += cost
+                bytes += cost
+                channel.lastSequence = event.sequence
+                channel.published += 1
+                newest = event.sequence
+                recency.append((channel, event.sequence))
+                trim(channel, at: time)
+            }
+            evictions = enforceLimits()
+            if recency.count > 2 * heldChannels + 64 {
+                recency.removeAll { !isCurrent($0) }
+            }
+            return channels.count
+        }
+        for eviction in evictions { evicted(eviction) }
+        counted(count)
+    }
+
+    /// The channel's events beyond `replay` go, unless they are recent and the endpoint's
+    /// channels hold less than the retention size. Times only grow, so once the oldest may
+    /// stay, every younger one may too.
+    private func trim(_ channel: ChannelLog, at time: UInt64) {
+        let retainedBytes = min(retention.bytes, replayBytes ?? .max)
+        while channel.events.count > replay {
+            if time &- channel.events[0].appended < retentionNanoseconds && bytes <= retainedBytes { break }
+            bytes -= channel.dropOldest()
+            if channel.events.isEmpty {
+                heldChannels -= 1
+                if channel.subscribers == 0 { forget(channel) }
+            }
+        }
+    }
+
+    /// Drops the least recently published channels while over `max_channels` or `replay_bytes`.
+    private func enforceLimits() -> [Eviction] {
+        var evictions: [Eviction] = []
+        while let reason = overLimit(), let (channel, sequence) = recency.first {
+            guard isCurrent((channel, sequence)) else {
+                recency.removeFirst()
+                continue
+            }
+            if channel.lastSequence == newest {
+                // The channel just published is the only one left to drop from: over
+                // `replay_bytes` on its own, it keeps its newest event.
+                while bytes > replayBytes ?? .max, channel.events.count > 1 { bytes -= channel.dropOldest() }
+                break
+            }
+            recency.removeFirst()
+            bytes -= channel.dropAll()
+            heldChannels -= 1
+            if channel.subscribers == 0 { forget(channel) }
+            evictions.append(reason)
+        }
+        return evictions
+    }
+
+    private func overLimit() -> Eviction? {
+        if heldChannels > maxChannels { return .maxChannels }
+        if let replayBytes, bytes > replayBytes { return .replayBytes }
+        return nil
+    }
+
+    private func isCurrent(_ entry: (channel: ChannelLog, sequence: UInt64)) -> Bool {
+        entry.sequence == entry.channel.lastSequence && !entry.channel.events.isEmpty
+    }
+
+    private func create(_ name: String) -> ChannelLog {
+        // What a forgotten channel held is unknown: ids up to there cannot resume exactly.
+        let channel = ChannelLog(name: name, lock: lock, droppedThrough: forgottenThrough)
+        channels[name] = channel
+        return channel
+    }
+
+    private func forget(_ channel: ChannelLog) {
+        forgottenThrough = max(forgottenThrough, channel.lastSequence)
+        if channels[channel.name] === channel { channels[channel.name] = nil }
+    }
+
+    // MARK: Clients
+
+    func open(channels names: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor {
+        precondition(!names.isEmpty, "a client of a channel endpoint reads at least one channel")
+        defer { counted(count) }
+        return lock.withLock {
+            var opened: [ChannelLog] = []
+            var resumes: [Resume] = []
+            for name in names {
+                let channel = channels[name] ?? create(name)
+                channel.subscribers += 1
+                opened.append(channel)
+                resumes.append(
+                    Resume.decide(
+                        lastEventID: lastEventID, stamper: stamper, newest: newest,
+                        window: ChannelLog.Window(channel: channel, replay: replay), channel: name))
+            }
+            if opened.count == 1 {
+                return LogCursor(reader: opened[0], resume: resumes[0], channels: opened)
+            }
+            // Several channels: one stream in sequence order, each channel from its own start.
+            let resume = Resume(
+                start: resumes.map(\.start).min()!, askedToResume: resumes[0].askedToResume, gaps: resumes.flatMap(\.gaps))
+            return LogCursor(
+                reader: MergedChannels(channels: opened, starts: resumes.map(\.start), lock: lock), resume: resume, channels: opened)
+        }
+    }
+
+    func close(_ cursor: LogCursor) {
+        let count = lock.withLock {
+            for channel in cursor.channels {
+                channel.subscribers -= 1
+                if channel.subscribers == 0 && channel.events.isEmpty { forget(channel) }
+            }
+            return channels.count
+        }
+        counted(count)
+    }
+
+    // MARK: Observing
+
+    /// Channels known now: holding events, or read by a client.
+    var count: Int { lock.withLock { channels.count } }
+
+    /// What one channel looks like on the dashboard.
+    struct Summary: Sendable, Equatable {
+        var name: String
+        var clients: Int
+        var published: UInt64
+        var held: Int
+    }
+
+    /// The `limit` channels with the most clients, and the `limit` with the most events
+    /// published. Visits every channel: for the dashboard, once a second.
+    func busiest(limit: Int) -> (byClients: [Summary], byEvents: [Summary]) {
+        let all = lock.withLock {
+            channels.values.map { Summary(name: $0.name, clients: $0.subscribers, published: $0.published, held: $0.events.count) }
+        }
+        func top(_ areInIncreasingOrder: (Summary, Summary) -> Bool) -> [Summary] {
+            Array(all.sorted(by: areInIncreasingOrder).prefix(limit))
+        }
+        return (
+            top { ($0.clients, $0.published, $1.name) > ($1.clients, $1.published, $0.name) }.filter { $0.clients > 0 },
+            top { ($0.published, $0.clients, $1.name) > ($1.published, $1.clients, $0.name) }.filter { $0.published > 0 }
+        )
+    }
+
+    /// The state of one channel, or `nil` when it is not known (tests).
+    func summary(of name: String) -> Summary? {
+        lock.withLock {
+            channels[name].map { Summary(name: $0.name, clients: $0.subscribers, published: $0.published, held: $0.events.count) }
+        }
+    }
+}
