@@ -25,6 +25,14 @@
 // reconnects, and every figure is kept per class, so reconnecting slow readers never touch
 // the healthy clients' figures.
 //
+// Channels (--path-format, --stride): with --path-format '/sub/%d' connection i requests
+// /sub/i (across reconnects too), so each connection reads its own channel. With --stride N
+// a connection expects every N-th sequence number: the first event it receives fixes its
+// phase (seq mod N), the next one expected is the previous + N, and one that lands k strides
+// past that counts k gaps (k events of its channel missed). An event out of its phase is
+// another channel's: it counts as `misrouted` and is not sequence-checked. Without these
+// options nothing changes.
+//
 // Output: progress lines on stdout ("connected N", "start", "end") so a driver can sample
 // the server's CPU exactly over the measurement window, then one JSON object line: the
 // figures over all clients, and the same per class under "healthy" and "slow".
@@ -67,6 +75,8 @@ static int opt_verbose = 0;          // per-client lines for clients with gaps/d
 static double opt_slow_fraction = 0; // -S: this fraction of the connections read slowly
 static double opt_slow_factor = 0.1; // -s: at this fraction of the expected stream rate
 static double opt_expected_rate = 0; // -e: the publish rate, events/s on average (for -S)
+static const char *opt_path_format = NULL;  // -f/--path-format: the path of connection i, with one %d
+static int64_t opt_stride = 1;       // -k/--stride: a connection sees every N-th seq
 
 // ---------------------------------------------------------------- time
 
@@ -131,7 +141,7 @@ typedef struct conn {
     // per-connection figures
     int64_t last_seq;
     uint64_t events, gaps, dups, events_window;
-    uint64_t unparsed;
+    uint64_t unparsed, misrouted;
     uint32_t disconnects, disconnects_window;
     // a slow reader's token bucket (bytes)
     int slow;
@@ -142,7 +152,7 @@ typedef struct conn {
 // The window's figures of one class of connections (healthy or slow).
 typedef struct stats {
     uint64_t *hist;
-    uint64_t events, bytes, gaps, dups, disconnects, unparsed;
+    uint64_t events, bytes, gaps, dups, disconnects, unparsed, misrouted;
     int64_t lat_max; double lat_sum;
     uint64_t disconnects_total;  // warm-up included
 } stats;
@@ -206,13 +216,20 @@ static void dispatch(worker *w, conn *c) {
         return;
     }
     if (c->last_seq >= 0) {
-        if (seq > c->last_seq + 1) {
-            if (measuring) { c->gaps += (uint64_t)(seq - c->last_seq - 1); st->gaps += (uint64_t)(seq - c->last_seq - 1); }
+        if (opt_stride > 1 && (seq - c->last_seq) % opt_stride != 0) {
+            // Not in this connection's phase: another channel's event. Latency still counts.
+            if (measuring) { c->misrouted++; st->misrouted++; }
+            goto timing;
+        }
+        if (seq > c->last_seq + opt_stride) {
+            uint64_t missed = (uint64_t)((seq - c->last_seq) / opt_stride - 1);
+            if (measuring) { c->gaps += missed; st->gaps += missed; }
         } else if (seq <= c->last_seq) {
             if (measuring) { c->dups++; st->dups++; }
         }
     }
     if (seq > c->last_seq) c->last_seq = seq;
+timing:
     if (measuring) {
         int64_t lat = w->read_now - ts;
         if (lat < 0) lat = 0;
@@ -540,8 +557,17 @@ static void conn_event(worker *w, conn *c, uint32_t events) {
         int err = 0; socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
         if (err) { w->connect_errors++; conn_drop(w, c, 0); return; }
-        ssize_t s = write(c->fd, request, request_len);  // a request of a few bytes fits a fresh socket buffer
-        if (s != request_len) { w->connect_errors++; conn_drop(w, c, 0); return; }
+        const char *req = request;
+        int req_len = request_len;
+        char own[1280];
+        if (opt_path_format) {  // this connection's own path
+            char path[512];
+            snprintf(path, sizeof path, opt_path_format, c->index);
+            req_len = snprintf(own, sizeof own, request, path);
+            req = own;
+        }
+        ssize_t s = write(c->fd, req, req_len);  // a request of a few bytes fits a fresh socket buffer
+        if (s != req_len) { w->connect_errors++; conn_drop(w, c, 0); return; }
         c->state = C_HEADERS;
         struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
         epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
@@ -580,7 +606,7 @@ static void *worker_main(void *arg) {
 // as JSON members, without the braces.
 static void print_figures(const conn *all, int cls, double window) {
     uint64_t *hist = calloc(H_SIZE, sizeof(uint64_t));
-    uint64_t ev = 0, bytes = 0, gaps = 0, dups = 0, disc = 0, tdisc = 0, unparsed = 0;
+    uint64_t ev = 0, bytes = 0, gaps = 0, dups = 0, disc = 0, tdisc = 0, unparsed = 0, misrouted = 0;
     int64_t lmax = 0; double lsum = 0;
     for (int t = 0; t < opt_threads; t++) {
         for (int k = 0; k < 2; k++) {
@@ -588,7 +614,7 @@ static void print_figures(const conn *all, int cls, double window) {
             const stats *st = &workers[t].st[k];
             for (int i = 0; i < H_SIZE; i++) hist[i] += st->hist[i];
             ev += st->events; bytes += st->bytes; gaps += st->gaps; dups += st->dups; disc += st->disconnects;
-            tdisc += st->disconnects_total; unparsed += st->unparsed;
+            tdisc += st->disconnects_total; unparsed += st->unparsed; misrouted += st->misrouted;
             if (st->lat_max > lmax) lmax = st->lat_max;
             lsum += st->lat_sum;
         }
@@ -618,23 +644,24 @@ static void print_figures(const conn *all, int cls, double window) {
         if (c->events_window == 0) clients_silent++;
         if (c->events_window < min_ev) min_ev = c->events_window;
         if (c->events_window > max_ev) max_ev = c->events_window;
-        if (cls < 0 && opt_verbose && (c->gaps || c->dups || c->disconnects))
-            fprintf(stderr, "client %d%s: events %llu gaps %llu dups %llu disconnects %u\n", i, c->slow ? " (slow)" : "",
-                    (unsigned long long)c->events_window, (unsigned long long)c->gaps, (unsigned long long)c->dups, c->disconnects);
+        if (cls < 0 && opt_verbose && (c->gaps || c->dups || c->disconnects || c->misrouted))
+            fprintf(stderr, "client %d%s: events %llu gaps %llu dups %llu misrouted %llu disconnects %u\n", i,
+                    c->slow ? " (slow)" : "", (unsigned long long)c->events_window, (unsigned long long)c->gaps,
+                    (unsigned long long)c->dups, (unsigned long long)c->misrouted, c->disconnects);
     }
     printf("\"clients\":%d,\"events\":%llu,\"events_per_s\":%.1f,\"events_per_s_per_client\":%.1f,\"bytes\":%llu,"
            "\"mbytes_per_s\":%.2f,"
            "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},"
            "\"gaps\":%llu,\"dups\":%llu,\"clients_with_gaps\":%d,\"clients_with_dups\":%d,\"max_gaps_per_client\":%llu,"
            "\"max_dups_per_client\":%llu,\"min_events_per_client\":%llu,\"max_events_per_client\":%llu,\"silent_clients\":%d,"
-           "\"disconnects\":%llu,\"clients_cut_off\":%d,\"disconnects_total\":%llu,\"unparsed\":%llu",
+           "\"disconnects\":%llu,\"clients_cut_off\":%d,\"disconnects_total\":%llu,\"unparsed\":%llu,\"misrouted\":%llu",
            clients, (unsigned long long)ev, ev / window, clients ? ev / window / clients : 0.0, (unsigned long long)bytes,
            bytes / window / 1e6,
            qv[0] / 1000.0, qv[1] / 1000.0, qv[2] / 1000.0, qv[3] / 1000.0, lmax / 1000.0, ev ? lsum / ev / 1000.0 : 0.0,
            (unsigned long long)gaps, (unsigned long long)dups, clients_with_gaps, clients_with_dups,
            (unsigned long long)max_gaps, (unsigned long long)max_dups, (unsigned long long)(min_ev == UINT64_MAX ? 0 : min_ev),
            (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, clients_cut, (unsigned long long)tdisc,
-           (unsigned long long)unparsed);
+           (unsigned long long)unparsed, (unsigned long long)misrouted);
 }
 
 // ---------------------------------------------------------------- main
@@ -644,14 +671,21 @@ static void usage(void) {
         "usage: loadclient [-H host] [-p port] [-u path] [-n clients] [-d seconds] [-w warmup]\n"
         "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n"
         "                  [-S slow-fraction -e expected-events-per-s [-s slow-factor]]\n"
+        "                  [-f|--path-format FORMAT] [-k|--stride N]\n"
         "  -S F: this fraction of the connections read at -s (default 0.1) x the stream's expected\n"
-        "        byte rate (-e events/s x the measured bytes per event)\n");
+        "        byte rate (-e events/s x the measured bytes per event)\n"
+        "  -f FORMAT: connection i requests the path FORMAT with its one %%d replaced by i\n"
+        "             (e.g. '/sub/%%d'; instead of -u)\n"
+        "  -k N: each connection sees every N-th seq (its channel); its first event fixes its phase,\n"
+        "        an event out of phase counts as misrouted\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
+    static struct option longopts[] = {
+        {"path-format", required_argument, 0, 'f'}, {"stride", required_argument, 0, 'k'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:vS:s:e:")) != -1) {
+    while ((ch = getopt_long(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:vS:s:e:f:k:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'H': opt_host = optarg; break;
         case 'p': opt_port = atoi(optarg); break;
@@ -668,12 +702,22 @@ int main(int argc, char **argv) {
         case 'S': opt_slow_fraction = atof(optarg); break;
         case 's': opt_slow_factor = atof(optarg); break;
         case 'e': opt_expected_rate = atof(optarg); break;
+        case 'f': opt_path_format = optarg; break;
+        case 'k': opt_stride = atoll(optarg); break;
         default: usage();
         }
     }
     if (opt_clients < 1 || opt_threads < 1 || opt_threads > opt_clients) usage();
     if (opt_slow_fraction < 0 || opt_slow_fraction > 1) usage();
     if (opt_slow_fraction > 0 && (opt_expected_rate <= 0 || opt_slow_factor <= 0)) usage();
+    if (opt_stride < 1) usage();
+    if (opt_path_format) {  // exactly one conversion, and it is %d: the format is handed to snprintf
+        const char *pct = strchr(opt_path_format, '%');
+        if (!pct || pct[1] != 'd' || strchr(pct + 2, '%') || strlen(opt_path_format) > 400) {
+            fprintf(stderr, "loadclient: --path-format wants one %%d and no other %%: %s\n", opt_path_format);
+            return 2;
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -691,9 +735,10 @@ int main(int argc, char **argv) {
     server_addr.sin_family = AF_INET;
     server_addr.sin_port = htons(opt_port);
     if (inet_pton(AF_INET, opt_host, &server_addr.sin_addr) != 1) { fprintf(stderr, "bad host %s\n", opt_host); return 2; }
+    // With --path-format the request keeps a %s for each connection's path.
     request_len = snprintf(request, sizeof request,
         "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n\r\n",
-        opt_path, opt_host, opt_port);
+        opt_path_format ? "%s" : opt_path, opt_host, opt_port);
 
     workers = calloc(opt_threads, sizeof(worker));
     conn *all = calloc(opt_clients, sizeof(conn));
@@ -756,9 +801,9 @@ int main(int argc, char **argv) {
         if (workers[t].nslow) slow_bps = slow_rate(&workers[t]);
     }
     printf("{\"clients\":%d,\"threads\":%d,\"all_connected\":%s,\"connect_s\":%.3f,\"connected_at_end\":%d,"
-           "\"window_s\":%.3f,\"http_errors\":%llu,\"connect_errors\":%llu,",
+           "\"window_s\":%.3f,\"http_errors\":%llu,\"connect_errors\":%llu,\"stride\":%lld,",
            opt_clients, opt_threads, all_connected ? "true" : "false", connect_s, connected_end, window,
-           (unsigned long long)herr, (unsigned long long)cerr);
+           (unsigned long long)herr, (unsigned long long)cerr, (long long)opt_stride);
     print_figures(all, -1, window);
     printf(",\"healthy\":{");
     print_figures(all, 0, window);

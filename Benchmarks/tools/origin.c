@@ -19,6 +19,16 @@
 // timestamp, one write per subscriber, N pipelined POSTs) every N / rate seconds, the first
 // as soon as publishing starts.
 //
+// --channels N spreads the events round-robin over N channels: event s belongs to channel
+// s % N, and its data gains `"ch":"<s % N>"` after `ts` (still padded to --size). Then
+//   * `GET /events/C` streams only channel C's events (the C floor of a channel benchmark);
+//     any other GET still streams every event;
+//   * a publisher path with `{ch}` in it (`--pub 127.0.0.1:8081/pub/{ch}`) POSTs each event to
+//     its channel's path; without `{ch}` every event goes to the one path.
+//
+// --count N publishes N events, then pauses (printing `paused SEQ` on stdout) until SIGUSR1
+// publishes N more, and so on: for filling a server in stages.
+//
 // SIGINT/SIGTERM: stop and print one JSON line of figures on stdout.
 //
 // Build: gcc -O2 -o origin origin.c
@@ -48,6 +58,8 @@ static const char *opt_pub = NULL;
 static int opt_tick_us = 1000;
 static uint64_t opt_burst = 1;            // events per burst; 1: a steady rate
 static size_t opt_max_queue = 64u << 20;  // per subscriber, bytes queued before it is cut off
+static uint64_t opt_channels = 0;         // 0: no channels
+static uint64_t opt_count = 0;            // 0: publish until stopped
 
 static volatile sig_atomic_t stop_flag = 0;
 static volatile sig_atomic_t go_flag = 1;  // --paused: 0 until SIGUSR1
@@ -89,6 +101,7 @@ typedef struct client {
     int kind;
     int fd;
     int streaming;      // request read, headers sent
+    int64_t chan;       // the channel it streams, or -1 for every event
     buf out;
     char req[1024]; int req_len;
     int want_out;
@@ -96,7 +109,8 @@ typedef struct client {
 } client;
 
 static int epfd;
-static client *subs = NULL;   // streaming subscribers
+static client *subs = NULL;   // streaming subscribers of every event
+static client **chan_subs = NULL;  // --channels: per channel, its streaming subscribers
 static int nsubs = 0;
 static uint64_t subs_dropped = 0, subs_total = 0;
 
@@ -124,7 +138,8 @@ static void sub_close(client *c) {
     close(c->fd);
     c->fd = -1;
     if (c->streaming) {
-        if (c->prev) c->prev->next = c->next; else subs = c->next;
+        client **head = c->chan >= 0 ? &chan_subs[c->chan] : &subs;
+        if (c->prev) c->prev->next = c->next; else *head = c->next;
         if (c->next) c->next->prev = c->prev;
         nsubs--;
     }
@@ -174,10 +189,20 @@ static void sub_readable(client *c) {
         if (c->req_len >= (int)sizeof c->req - 1) sub_close(c);
         return;
     }
+    // `GET /events/C`: channel C only (with --channels); any other request: every event.
+    c->chan = -1;
+    unsigned long long chn;
+    int used = 0;
+    if (opt_channels && sscanf(c->req, "GET /events/%llu%n", &chn, &used) == 1 && used > 0 &&
+        (c->req[used] == ' ' || c->req[used] == '?')) {
+        if (chn >= opt_channels) { sub_close(c); return; }
+        c->chan = (int64_t)chn;
+    }
+    client **head = c->chan >= 0 ? &chan_subs[c->chan] : &subs;
     c->streaming = 1;
-    c->next = subs; c->prev = NULL;
-    if (subs) subs->prev = c;
-    subs = c;
+    c->next = *head; c->prev = NULL;
+    if (*head) (*head)->prev = c;
+    *head = c;
     nsubs++;
     subs_total++;
     buf_put(&c->out, sse_head, sizeof sse_head - 1);
@@ -259,7 +284,9 @@ static void pub_readable(void) {
 // ---------------------------------------------------------------- publishing
 
 static uint64_t seq = 0;        // last published
+static uint64_t base = 0;       // published before the current schedule started (--count)
 static double t_start;
+static double active_s = 0;     // time spent publishing in earlier stages (--count)
 static double max_lag = 0;
 static buf batch;               // SSE bytes of the events of one tick
 static char *padding;
@@ -276,17 +303,34 @@ static uint64_t due_by(double t) {
     return (uint64_t)(t * opt_rate);
 }
 
+// Writes one event's SSE bytes to channel `ch`'s own subscribers (--channels).
+static void publish_to_channel(uint64_t ch, const char *sse, size_t len) {
+    for (client *c = chan_subs[ch], *next; c; c = next) {
+        next = c->next;
+        if (buf_pending(&c->out) > opt_max_queue) { subs_dropped++; sub_close(c); continue; }
+        int had = buf_pending(&c->out) > 0;
+        buf_put(&c->out, sse, len);
+        if (!had && flush_out(c) < 0) sub_close(c);
+    }
+}
+
 static void publish_due(void) {
     double t = now_mono();
-    uint64_t due = due_by(t - t_start);
+    uint64_t due = base + due_by(t - t_start);
+    if (opt_count && due > base + opt_count) due = base + opt_count;
     if (due <= seq) return;
-    double lag = t - t_start - due_at(seq + 1);  // how late the oldest due event is
+    double lag = t - t_start - due_at(seq + 1 - base);  // how late the oldest due event is
     if (lag > max_lag) max_lag = lag;
     int64_t ts = now_us();
     batch.len = batch.off = 0;
-    char data[128];
+    char data[160];
     for (uint64_t s = seq + 1; s <= due; s++) {
-        int head = snprintf(data, sizeof data, "{\"seq\":%llu,\"ts\":%lld,\"pad\":\"", (unsigned long long)s, (long long)ts);
+        size_t event_start = batch.len;
+        uint64_t ch = opt_channels ? s % opt_channels : 0;
+        int head = opt_channels
+            ? snprintf(data, sizeof data, "{\"seq\":%llu,\"ts\":%lld,\"ch\":\"%llu\",\"pad\":\"", (unsigned long long)s,
+                       (long long)ts, (unsigned long long)ch)
+            : snprintf(data, sizeof data, "{\"seq\":%llu,\"ts\":%lld,\"pad\":\"", (unsigned long long)s, (long long)ts);
         int pad = opt_size - head - 2;
         if (pad < 0) pad = 0;
         int dlen = head + pad + 2;
@@ -297,12 +341,20 @@ static void publish_due(void) {
         buf_put(&batch, data, head);
         buf_put(&batch, padding, pad);
         buf_put(&batch, "\"}\n\n", 4);
+        if (opt_channels && chan_subs[ch]) publish_to_channel(ch, batch.p + event_start, batch.len - event_start);
         // nchan
         if (pub_connected) {
-            char req[512];
-            int rl = snprintf(req, sizeof req,
-                "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n",
-                pub_path, pub_host, dlen);
+            char req[640];
+            int rl;
+            const char *slot = opt_channels ? strstr(pub_path, "{ch}") : NULL;
+            if (slot)
+                rl = snprintf(req, sizeof req,
+                    "POST %.*s%llu%s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n",
+                    (int)(slot - pub_path), pub_path, (unsigned long long)ch, slot + 4, pub_host, dlen);
+            else
+                rl = snprintf(req, sizeof req,
+                    "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n",
+                    pub_path, pub_host, dlen);
             buf_put(&pubc.out, req, rl);
             buf_put(&pubc.out, data, head);
             buf_put(&pubc.out, padding, pad);
@@ -311,12 +363,19 @@ static void publish_due(void) {
         }
     }
     seq = due;
+    if (opt_count && seq == base + opt_count) {  // a stage is complete: pause until SIGUSR1
+        base = seq;
+        go_flag = 0;
+        active_s += now_mono() - t_start;
+        printf("paused %llu\n", (unsigned long long)seq);
+        fflush(stdout);
+    }
     if (pub_connected) {
         uint64_t inflight = pub_sent - pub_ok - pub_err;
         if (inflight > pub_max_inflight) pub_max_inflight = inflight;
         if (flush_out(&pubc) < 0) pub_lost();
     }
-    for (client *c = subs, *next; c; c = next) {
+    for (client *c = subs, *next; c; c = next) {  // subscribers of every event: the whole batch at once
         next = c->next;
         if (buf_pending(&c->out) > opt_max_queue) { subs_dropped++; sub_close(c); continue; }
         int had = buf_pending(&c->out) > 0;
@@ -330,9 +389,10 @@ int main(int argc, char **argv) {
         {"port", required_argument, 0, 'p'}, {"rate", required_argument, 0, 'r'},
         {"size", required_argument, 0, 's'}, {"pub", required_argument, 0, 'P'},
         {"tick-us", required_argument, 0, 'k'}, {"paused", no_argument, 0, 'z'},
-        {"burst", required_argument, 0, 'b'}, {0, 0, 0, 0}};
+        {"burst", required_argument, 0, 'b'}, {"channels", required_argument, 0, 'c'},
+        {"count", required_argument, 0, 'n'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:zb:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:r:s:P:k:zb:c:n:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': opt_port = atoi(optarg); break;
         case 'r': opt_rate = atof(optarg); break;
@@ -341,15 +401,21 @@ int main(int argc, char **argv) {
         case 'k': opt_tick_us = atoi(optarg); break;
         case 'z': go_flag = 0; break;
         case 'b': opt_burst = strtoull(optarg, NULL, 10); break;
+        case 'c': opt_channels = strtoull(optarg, NULL, 10); break;
+        case 'n': opt_count = strtoull(optarg, NULL, 10); break;
         default:
             fprintf(stderr, "usage: origin --port P --rate EV_PER_S --size BYTES [--pub HOST:PORT/PATH] [--tick-us US] [--paused]\n"
-                            "              [--burst N]\n"
+                            "              [--burst N] [--channels N] [--count N]\n"
                             "  --paused: serve subscribers but publish nothing until SIGUSR1\n"
-                            "  --burst N: the same average rate, as N events back to back every N / rate seconds\n");
+                            "  --burst N: the same average rate, as N events back to back every N / rate seconds\n"
+                            "  --channels N: event s is on channel s %% N: \"ch\":\"<s %% N>\" in its data; GET /events/C\n"
+                            "                streams channel C only; {ch} in the --pub path is replaced by the channel\n"
+                            "  --count N: publish N events, print `paused SEQ`, wait for SIGUSR1, publish N more, ...\n");
             return 2;
         }
     }
     if (opt_burst < 1) opt_burst = 1;
+    if (opt_channels) chan_subs = calloc(opt_channels, sizeof *chan_subs);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -434,11 +500,11 @@ int main(int argc, char **argv) {
         }
         bury();
     }
-    double elapsed = now_mono() - t_start;
-    printf("{\"rate\":%.1f,\"burst\":%llu,\"size\":%d,\"published\":%llu,\"elapsed_s\":%.3f,\"actual_rate\":%.1f,\"max_lag_ms\":%.3f,"
+    double elapsed = active_s + (go_flag ? now_mono() - t_start : 0);
+    printf("{\"rate\":%.1f,\"burst\":%llu,\"channels\":%llu,\"size\":%d,\"published\":%llu,\"elapsed_s\":%.3f,\"actual_rate\":%.1f,\"max_lag_ms\":%.3f,"
            "\"subscribers\":%d,\"subscribers_total\":%llu,\"subscribers_dropped\":%llu,"
            "\"pub_sent\":%llu,\"pub_ok\":%llu,\"pub_err\":%llu,\"pub_inflight\":%llu,\"pub_max_inflight\":%llu,\"pub_disconnects\":%llu}\n",
-           opt_rate, (unsigned long long)opt_burst, opt_size, (unsigned long long)seq, elapsed, seq / elapsed, max_lag * 1000, nsubs,
+           opt_rate, (unsigned long long)opt_burst, (unsigned long long)opt_channels, opt_size, (unsigned long long)seq, elapsed, seq / elapsed, max_lag * 1000, nsubs,
            (unsigned long long)subs_total, (unsigned long long)subs_dropped, (unsigned long long)pub_sent,
            (unsigned long long)pub_ok, (unsigned long long)pub_err, (unsigned long long)(pub_sent - pub_ok - pub_err),
            (unsigned long long)pub_max_inflight, (unsigned long long)pub_disconnects);

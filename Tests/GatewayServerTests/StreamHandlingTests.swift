@@ -20,21 +20,30 @@ final class EmbeddedGateway {
 
     init(
         maxClients: Int = 10, replay: Int = 5, notReady: [String] = [], heartbeat: TimeAmount = .seconds(60),
-        stallTimeout: TimeAmount = .seconds(30), resetEvent: String? = "reset"
+        stallTimeout: TimeAmount = .seconds(30), resetEvent: String? = "reset", channel: EventField? = nil, maxChannels: Int = 100
     ) {
         let metrics = GatewayMetrics(factory: testMetrics)
         let logger = Logger(label: "test")
-        let endpointMetrics = metrics.endpoint("/a")
+        let path = channel == nil ? "/a" : "/a/{channel}"
+        let endpointMetrics = metrics.endpoint(path)
         let stamper = IDStamper(mode: .sequence, epoch: 7)
         // Eviction by count alone, so a test can push a client off the log.
-        let log = MemoryLog(replay: replay, stamper: stamper, retention: .countOnly)
+        let log: any EventLog
+        if channel != nil {
+            let gauge = endpointMetrics.channelGauge()
+            log = Channels(
+                replay: replay, maxChannels: maxChannels, replayBytes: nil, stamper: stamper, retention: .countOnly,
+                evicted: { endpointMetrics.channelEvicted($0) }, counted: { gauge.set($0) })
+        } else {
+            log = MemoryLog(replay: replay, stamper: stamper, retention: .countOnly)
+        }
         // A pull reads about two events, so catching up takes several writes.
         let fanOut = LoopFanOut(
-            loop: loop, log: log, endpoint: "/a", heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: 40,
+            loop: loop, log: log, endpoint: path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: 40,
             metrics: endpointMetrics, logger: logger)
         endpoint = EndpointStream(
-            path: "/a", pipeline: Pipeline(steps: []), stamper: stamper, log: log, executor: loop, tokens: nil, resetEvent: resetEvent,
-            fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
+            path: path, pipeline: Pipeline(steps: []), stamper: stamper, log: log, channelKey: channel, executor: loop, tokens: nil,
+            resetEvent: resetEvent, fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
         server = ServerContext(
             router: Router(endpoints: [endpoint], statusStream: nil, server: ServerSettings()),
             admission: Admission(limit: maxClients),

@@ -87,6 +87,7 @@ struct EndpointsSectionReader {
         let hasBraces = path.map { $0.contains("{") || $0.contains("}") } ?? false
         let template = path.flatMap(Self.channelTemplate)
         if hasBraces && template == nil {
+            for key in ["channel", "max_channels", "replay_bytes"] { _ = options.node(key) }
             options.report(
                 "'path' may hold one '{name}' segment, a whole segment like /orders/{customer}, found '\(path ?? "")'",
                 at: pathNode?.location)
