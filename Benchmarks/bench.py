@@ -10,6 +10,10 @@ nchan through its publisher location), then the load client: connect N clients, 
 measure a window. The server's CPU time (utime + stime from /proc/PID/stat, summed over
 nginx's master and worker) and RSS are sampled exactly at the window's start and end,
 which the load client announces on its stdout; RSS also every 100 ms in between, for its peak.
+
+Scenario (f) runs two such measurements per server and run, channels (each client on its own
+channel) and broadcast at the same delivery rate, then fills each server with 100,000 channels
+and no client to weigh one channel (run_memory).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import atexit
 import datetime as dt
 import json
 import os
+import queue
 import platform
 import signal
 import socket
@@ -189,6 +194,7 @@ class Server:
 
     name = "?"
     sub_path = "/sub"
+    channel_path = "/sub/%d"   # (f): the path of channel i (the load client's --path-format)
     origin_first = False
 
     def __init__(self, args, workdir: Path):
@@ -200,12 +206,18 @@ class Server:
         # buffer) and the gateway's `client_buffer`; a scenario may change them.
         self.replay = 100
         self.client_buffer = "1MiB"
+        # (f): events name a channel (the origin's --channels), clients read one each.
+        self.channels = False
 
     def pids(self) -> list[int]:
         return [self.proc.pid] if self.proc else []
 
     def cutoffs(self) -> dict | None:
         """Streams the server itself ended so far, by reason, when it says."""
+        return None
+
+    def channel_counts(self) -> dict | None:
+        """(f): events the server has taken in so far and channels it knows, when it says."""
         return None
 
     def origin_args(self) -> list[str]:
@@ -245,7 +257,21 @@ class NchanServer(Server):
         return [self.proc.pid] + children(self.proc.pid)
 
     def origin_args(self) -> list[str]:
-        return ["--pub", f"127.0.0.1:{self.port}/pub"]
+        return ["--pub", f"127.0.0.1:{self.port}/pub" + ("/{ch}" if self.channels else "")]
+
+    def channel_counts(self) -> dict | None:
+        """From nchan_stub_status: messages published and stored, channels, shared memory used."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/nchan_status", timeout=2) as r:
+                text = r.read().decode()
+        except OSError:
+            return None
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        def num(key):
+            v = fields.get(key, "").strip().rstrip("K")
+            return int(v) if v.isdigit() else None
+        return {"events": num("total published messages"), "stored": num("stored messages"),
+                "channels": num("channels"), "shm_used_kib": num("shared memory used")}
 
     def stop(self) -> None:
         if self.proc:
@@ -267,8 +293,8 @@ class GatewayServer(Server):
         self.port = free_port()
         env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events",
                    BENCH_REPLAY=str(self.replay), BENCH_CLIENT_BUFFER=self.client_buffer)
-        config = self.args.gateway_config
-        if self.args.gateway_source == "generate":
+        config = self.args.gateway_channels_config if self.channels else self.args.gateway_config
+        if self.args.gateway_source == "generate" and not self.channels:
             config = str(self.generate_config())
         self.log = open(self.workdir / f"gateway-{self.port}.log", "w")
         self.proc = start(pin(self.args.server_cpu) + self.args.nice_cmd + [self.args.gateway, "run", config,
@@ -306,18 +332,39 @@ class GatewayServer(Server):
             time.sleep(0.05)
         raise RuntimeError("gateway: /readyz did not turn 200 within 15 s (is the origin reachable?)")
 
-    def cutoffs(self) -> dict | None:
-        """`gateway_disconnects_total` by reason, from /metrics (None when it cannot be read)."""
+    def metrics(self) -> str | None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as r:
-                text = r.read().decode()
+                return r.read().decode()
         except OSError:
+            return None
+
+    def cutoffs(self) -> dict | None:
+        """`gateway_disconnects_total` by reason, from /metrics (None when it cannot be read)."""
+        text = self.metrics()
+        if text is None:
             return None
         out: dict = {}
         for line in text.splitlines():
             if line.startswith("gateway_disconnects_total{") and 'reason="' in line:
                 reason = line.split('reason="', 1)[1].split('"', 1)[0]
                 out[reason] = out.get(reason, 0) + int(float(line.rsplit(" ", 1)[1]))
+        return out
+
+    def channel_counts(self) -> dict | None:
+        """From /metrics: events into the endpoint, channels known, evictions, events dropped."""
+        text = self.metrics()
+        if text is None:
+            return None
+        out = {"events": 0, "channels": 0, "evictions": 0, "dropped": 0}
+        for line in text.splitlines():
+            name = line.split("{", 1)[0]
+            key = {"gateway_endpoint_events_total": "events", "gateway_channels": "channels",
+                   "gateway_channel_evictions_total": "evictions"}.get(name)
+            if name == "gateway_dropped_events_total" and "endpoint=" in line:
+                key = "dropped"
+            if key:
+                out[key] += int(float(line.rsplit(" ", 1)[1]))
         return out
 
     def stop(self) -> None:
@@ -329,6 +376,8 @@ class FloorServer(Server):
     """The origin itself serving every client: a minimal C writer, the floor for any relay."""
 
     name = "C floor"
+    sub_path = "/events"
+    channel_path = "/events/%d"  # the origin's own channel streams (its --channels)
 
     def start(self, origin_port: int) -> None:
         self.port = origin_port
@@ -344,11 +393,14 @@ SERVERS = {"gateway": GatewayServer, "nchan": NchanServer, "floor": FloorServer}
 
 def run_once(args, server: Server, *, clients: int, rate: float, size: int, warmup: float, window: float,
              idle: bool = False, burst: int = 1, slow: float = 0, slow_factor: float = 0.1,
-             replay: int = 100, client_buffer: str = "1MiB") -> dict:
+             replay: int = 100, client_buffer: str = "1MiB", channels: int = 0, settle: float = 0) -> dict:
     """Starts origin and server, runs the load client, returns the figures of one run.
 
     burst: the origin publishes `rate` on average in bursts of this many events; slow: this
-    fraction of the clients reads at `slow_factor` x the publish rate (the load client's -S)."""
+    fraction of the clients reads at `slow_factor` x the publish rate (the load client's -S).
+    channels: the events go round-robin to this many channels and client i reads channel
+    i % channels (0: broadcast). settle: once every client is in, wait this long and sample the
+    server's RSS before publishing starts (rss_connected: clients connected, nothing published)."""
     floor = isinstance(server, FloorServer)
     result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
     origin = None
@@ -356,6 +408,7 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
     try:
         server.rate, server.size = rate, size
         server.replay, server.client_buffer = replay, client_buffer
+        server.channels = channels > 0
         # The origin binds port 0 and says which port it got (no race for a free port). nchan must
         # listen before the origin connects to its publisher; the gateway must know the origin's port.
         if not floor and not server.origin_first:
@@ -363,6 +416,7 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
         origin_cpu = args.server_cpu if floor else args.client_cpu
         origin = start(pin(origin_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
                                                           "--size", str(size), "--burst", str(burst)]
+                                          + (["--channels", str(channels)] if channels else [])
                                           + server.origin_args() + (["--paused"] if args.connect_first else []),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = origin.stdout.readline()
@@ -379,9 +433,11 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
         result["load_before"] = loadavg()
         rss0 = sum(rss_bytes(p) for p in pids)
         slow_args = ["-S", str(slow), "-s", str(slow_factor), "-e", str(rate)] if slow else []
-        client = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(server.port), "-u",
-                                               "/events" if floor else server.sub_path, "-n", str(clients), "-w",
-                                               str(warmup), "-d", str(window)] + slow_args,
+        # (f): client i reads channel i, and sees every `channels`-th sequence number.
+        path_args = (["--path-format", server.channel_path, "--stride", str(channels)] if channels
+                     else ["-u", server.sub_path])
+        client = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(server.port)]
+                       + path_args + ["-n", str(clients), "-w", str(warmup), "-d", str(window)] + slow_args,
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         marks = {}
         report = None
@@ -391,6 +447,9 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             if line.startswith("connected"):
                 result["connected"] = int(line.split()[1])
                 result["connect_s"] = float(line.split()[2])
+                if settle:
+                    time.sleep(settle)
+                    result["rss_connected"] = sum(rss_bytes(p) for p in pids)
                 if args.connect_first:
                     os.kill(origin.pid, signal.SIGUSR1)  # every client is in: start publishing
             elif line in ("start", "end"):
@@ -426,6 +485,7 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             max_ms=report["latency_ms"]["max"],
             gaps=report["gaps"],
             dups=report["dups"],
+            misrouted=report.get("misrouted", 0),
             disconnects=report["disconnects"],
             server_cpu_s=cpu_s,
             server_cpu_pct=100 * cpu_s / secs if secs else None,
@@ -436,8 +496,11 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             rss_mib=a["rss"] / 2**20,
             rss_per_client_kib=(a["rss"] - rss0) / 1024 / clients,
             rss_peak_mib=b["rss_peak"] / 2**20,
+            rss_end_mib=b["rss"] / 2**20,
             load_after=loadavg(),
         )
+        if "rss_connected" in result:
+            result["rss_connected_per_client_b"] = (result["rss_connected"] - rss0) / clients
         if slow:
             result.update(class_figures(report, rate))
         if a["cutoffs"] is not None and b["cutoffs"] is not None:
@@ -458,6 +521,73 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             for line in origin.stdout.read().splitlines():
                 if line.startswith("{"):
                     result["origin"] = json.loads(line)
+    return result
+
+
+def run_memory(args, server: Server, *, channels: int, rate: float, size: int, stages: int = 2,
+               replay: int = 100) -> dict:
+    """(f), memory: what a channel costs the server with no client.
+
+    The origin publishes `channels` events at `rate` (one to each channel, round-robin), pauses,
+    and again, `stages` times; after each stage, once the server has taken every event in, its
+    RSS is sampled. Per channel: (RSS after the stage - RSS before the first event) / channels,
+    with k events held per channel after stage k (replay is larger)."""
+    result: dict = {"server": server.name, "channels": channels, "rate": rate, "size": size, "stages": []}
+    origin = None
+    lines: queue.Queue = queue.Queue()
+    try:
+        server.rate, server.size, server.replay, server.channels = rate, size, replay, True
+        if not server.origin_first:
+            server.start(0)
+        origin = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
+                                                               "--size", str(size), "--channels", str(channels),
+                                                               "--count", str(channels), "--paused"]
+                       + server.origin_args(), stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        line = origin.stdout.readline()
+        if not line.startswith("listening"):
+            raise RuntimeError(f"origin did not start: {line!r}")
+        threading.Thread(target=lambda: [lines.put(l.strip()) for l in origin.stdout], daemon=True).start()
+        if server.origin_first:
+            server.start(int(line.split()[1]))
+        server.ready()
+        time.sleep(1.0)
+        pids = server.pids()
+        result["load_before"] = loadavg()
+        rss0 = sum(rss_bytes(p) for p in pids)
+        result["rss_before_mib"] = rss0 / 2**20
+        before = server.channel_counts() or {}
+        for k in range(1, stages + 1):
+            os.kill(origin.pid, signal.SIGUSR1)
+            t0 = time.monotonic()
+            try:
+                line = lines.get(timeout=channels / rate * 3 + 30)
+            except queue.Empty:
+                raise RuntimeError(f"origin did not finish stage {k}")
+            if not line.startswith("paused"):
+                raise RuntimeError(f"origin said {line!r}")
+            # Wait until the server has every event (its own count), then a second for it to settle.
+            want = (before.get("events") or 0) + k * channels
+            counts = server.channel_counts() or {}
+            while (counts.get("events") or 0) < want and time.monotonic() - t0 < channels / rate * 3 + 30:
+                time.sleep(0.2)
+                counts = server.channel_counts() or {}
+            if (counts.get("events") or 0) < want:
+                raise RuntimeError(f"stage {k}: the server took {counts.get('events')} of {want} events")
+            time.sleep(1.0)
+            counts = server.channel_counts() or counts
+            rss = sum(rss_bytes(p) for p in pids)
+            result["stages"].append({"events_per_channel": k, "seconds": time.monotonic() - t0, "rss_mib": rss / 2**20,
+                                     "rss_per_channel_b": (rss - rss0) / channels, "server_says": counts})
+            log(f"      {server.name:8s} {channels:,} channels x {k} event{'s' if k > 1 else ''}: "
+                f"RSS {rss0 / 2**20:.1f} -> {rss / 2**20:.1f} MiB, {(rss - rss0) / channels:,.0f} B per channel; "
+                f"server says {counts}")
+        for st in result["stages"]:
+            result[f"rss_per_channel_{st['events_per_channel']}_b"] = st["rss_per_channel_b"]
+    finally:
+        if server.origin_first:
+            server.stop()
+        stop(origin, signal.SIGTERM)
+        server.stop()
     return result
 
 
@@ -496,6 +626,12 @@ def scenario_defs(quick: bool) -> dict:
                       idle=True),
             "e": dict(title="(e) 50 clients, bursts of 200 ev/s, 10 % slow (quick)", clients=50, rate=200, burst=200,
                       size=200, warmup=1, window=2, slow=0.1, slow_factor=0.1, replay=200, client_buffer="64KiB"),
+            "f": dict(title="(f) 200 clients each on its own channel, beside broadcast (quick)", parts={
+                "channels": dict(title="channels: 200 channels x 1 ev/s (200 ev/s round-robin)", clients=200, rate=200,
+                                 channels=200, size=200, warmup=1.5, window=2, settle=0.5),
+                "broadcast": dict(title="broadcast: 200 clients x 1 ev/s", clients=200, rate=1, size=200, warmup=1.5,
+                                  window=2, settle=0.5)},
+                memory=dict(title="memory: 2,000 channels, no client", channels=2000, rate=20000, size=200, stages=2)),
         }
     return {
         "a": dict(title="(a) 1,000 clients x 100 ev/s, 200 B", clients=1000, rate=100, size=200, warmup=3, window=20),
@@ -510,11 +646,23 @@ def scenario_defs(quick: bool) -> dict:
         "e": dict(title="(e) 1,000 clients, bursts of 1,000 x 200 B each second, 2 % slow", clients=1000, rate=1000,
                   burst=1000, size=200, warmup=3, window=20, slow=0.02, slow_factor=0.1, replay=1000,
                   client_buffer="64KiB"),
+        # Channels: every client on its own channel, 1 event/s each, beside the broadcast case at the
+        # same 10,000 deliveries/s (10,000 clients x 1 ev/s), alternating within each run; RSS is
+        # sampled 2 s after the last client is in, before anything is published (settle), and the
+        # warm-up covers those 2 s. Then the memory of 100,000 channels with no client, 1 and 2
+        # events each (the gateway's max_channels is 100,000).
+        "f": dict(title="(f) 10,000 clients each on its own channel, beside broadcast at 10,000 deliveries/s", parts={
+            "channels": dict(title="channels: 10,000 channels x 1 ev/s (10,000 ev/s round-robin), 200 B", clients=10000,
+                             rate=10000, channels=10000, size=200, warmup=6, window=30, settle=2),
+            "broadcast": dict(title="broadcast: 10,000 clients x 1 ev/s, 200 B", clients=10000, rate=1, size=200,
+                              warmup=6, window=30, settle=2)},
+            memory=dict(title="memory: 100,000 channels, no client (replay 100, so all held)", channels=100000,
+                        rate=20000, size=200, stages=2)),
     }
 
 
 RUN_KEYS = ("clients", "rate", "size", "warmup", "window", "idle", "burst", "slow", "slow_factor", "replay",
-            "client_buffer")
+            "client_buffer", "channels", "settle")
 
 
 def run_kwargs(sc: dict) -> dict:
@@ -537,9 +685,14 @@ def brief(r: dict) -> str:
                 f"disc {r['healthy_disconnects']}  slow: {r['slow_read_pct']:.1f} % of rate, disc {r['slow_disconnects']}"
                 f"{cut}  rss peak {r['rss_peak_mib']:.1f} MiB  cpu {r['server_cpu_pct']:.0f}%  "
                 f"other load {r['other_load_cores']:.2f}")
+    extra = ""
+    if r.get("dups") or r.get("misrouted"):
+        extra += f" dups {r['dups']} misrouted {r['misrouted']}"
+    if "rss_connected_per_client_b" in r:
+        extra += f"  rss/client {r['rss_connected_per_client_b']:,.0f} B"
     return (f"{r['delivered_per_s']:>10,.0f}/s  p50 {r['p50_ms']:7.2f}  p99 {r['p99_ms']:8.2f} ms  "
             f"cpu {r['server_cpu_pct']:5.1f}%  {r['cpu_s_per_million'] or 0:5.2f} cpu-s/M  gaps {r['gaps']} "
-            f"disc {r['disconnects']}  client {r['client_cpu_pct']:.0f}%  other load {r['other_load_cores']:.2f}")
+            f"disc {r['disconnects']}{extra}  client {r['client_cpu_pct']:.0f}%  other load {r['other_load_cores']:.2f}")
 
 
 def safe_run(args, server, **kw) -> dict:
@@ -548,6 +701,43 @@ def safe_run(args, server, **kw) -> dict:
     except Exception as e:  # one broken run is reported, the others go on
         server.stop()
         return {"server": server.name, "error": str(e), **{k: kw[k] for k in ("clients", "rate")}}
+
+
+def safe_memory(args, server, **kw) -> dict:
+    try:
+        return run_memory(args, server, **kw)
+    except Exception as e:
+        server.stop()
+        return {"server": server.name, "error": str(e), "channels": kw["channels"]}
+
+
+def run_channels(args, servers: list[str], sc: dict, runs: int, workdir: Path) -> dict:
+    """(f): per run and server, the channels and the broadcast measurement (alternating which
+    goes first, and the servers' order), then the memory runs (not for the C floor: it keeps
+    nothing per channel)."""
+    parts = sc["parts"]
+    per: dict = {s: {p: [] for p in parts} for s in servers}
+    for i in range(runs):
+        order = servers if i % 2 == 0 else list(reversed(servers))
+        for s in order:
+            for part in (list(parts) if i % 2 == 0 else list(reversed(list(parts)))):
+                r = safe_run(args, SERVERS[s](args, workdir), **run_kwargs(parts[part]))
+                per[s][part].append(r)
+                log(f"    {SERVERS[s].name:8s} run {i + 1} {part:9s}: {brief(r)}")
+    memory = {s: [] for s in servers if s != "floor"}
+    mem_kw = {k: v for k, v in sc["memory"].items() if k != "title"}
+    for i in range(runs):
+        for s in (list(memory) if i % 2 == 0 else list(reversed(list(memory)))):
+            r = safe_memory(args, SERVERS[s](args, workdir), **mem_kw)
+            memory[s].append(r)
+            if "error" in r:
+                log(f"    {SERVERS[s].name:8s} run {i + 1} memory: ERROR {r['error']}")
+    out: dict = {}
+    for s in servers:
+        out[s] = {p: {"runs": per[s][p], "median": summarize(per[s][p], CHANNEL_METRICS)} for p in parts}
+        if s in memory:
+            out[s]["memory"] = {"runs": memory[s], "median": summarize(memory[s], MEMORY_METRICS)}
+    return out
 
 
 def search(args, server: Server, sc: dict) -> dict:
@@ -626,6 +816,26 @@ def metrics_for(sc: dict) -> list:
     return IDLE_METRICS if sc.get("idle") else BURST_METRICS if sc.get("slow") else METRICS
 
 
+# (f): the rows of the channels and the broadcast runs, then of the memory runs.
+CHANNEL_METRICS = [
+    ("delivered_per_s", "delivered events/s", "{:,.0f}", "higher"),
+    ("p50_ms", "latency p50 (ms)", "{:.2f}", "lower"),
+    ("p99_ms", "latency p99 (ms)", "{:.2f}", "lower"),
+    ("cpu_s_per_million", "server CPU-s per M deliveries", "{:.2f}", "lower"),
+    ("server_cpu_pct", "server CPU (% of a core)", "{:.1f}", "lower"),
+    ("gaps", "gaps (sum over clients)", "{:,.0f}", "lower"),
+    ("dups", "duplicates", "{:,.0f}", "lower"),
+    ("misrouted", "another channel's events", "{:,.0f}", "lower"),
+    ("disconnects", "disconnects", "{:,.0f}", "lower"),
+    ("rss_connected_per_client_b", "RSS per client, connected, idle (B)", "{:,.0f}", "lower"),
+    ("other_load_cores", "other load (cores)", "{:.2f}", "lower"),
+]
+MEMORY_METRICS = [
+    ("rss_per_channel_1_b", "1 event each: RSS per channel (B)", "{:,.0f}", "lower"),
+    ("rss_per_channel_2_b", "2 events each: RSS per channel (B)", "{:,.0f}", "lower"),
+]
+
+
 def summarize(runs: list[dict], keys) -> dict:
     ok = [r for r in runs if "error" not in r]
     return {k: median([r.get(k) for r in ok]) for k, *_ in keys} | {"runs": len(ok), "errors": len(runs) - len(ok)}
@@ -647,6 +857,9 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
             continue
         res = results[key]
         out.append(sc["title"])
+        if sc.get("parts"):
+            out += channel_rows(res, servers, sc, has_ratio)
+            continue
         if sc.get("search"):
             vals = {s: res[s]["max_deliveries_per_s"] if s in res else None for s in servers}
             rows = [("max deliveries/s (p99<100ms, no gaps)", vals, "{:,.0f}"),
@@ -672,6 +885,42 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
     return "\n".join(out)
 
 
+def channel_rows(res: dict, servers: list[str], sc: dict, has_ratio: bool) -> list[str]:
+    """(f): the channels runs, the broadcast runs, the ratio of their CPU, the memory runs."""
+    out = []
+
+    def row(label, vals, f):
+        line = f"  {label:<42}" + "".join(f"{fmt(vals.get(s), f):>14}" for s in servers)
+        if has_ratio:
+            g, n = vals.get("gateway"), vals.get("nchan")
+            line += f"{(f'{g / n:.2f}' if g is not None and n else '—'):>15}"
+        out.append(line)
+
+    def median_of(part, k):
+        return {s: res[s][part]["median"].get(k) for s in servers if part in res.get(s, {})}
+
+    for part in ("channels", "broadcast"):
+        out.append(f"  {sc['parts'][part]['title']}")
+        for k, label, f, _ in CHANNEL_METRICS:
+            row("  " + label, median_of(part, k), f)
+    ch, br = median_of("channels", "cpu_s_per_million"), median_of("broadcast", "cpu_s_per_million")
+    row("CPU per M: channels / broadcast", {s: ch[s] / br[s] for s in servers if ch.get(s) is not None and br.get(s)},
+        "{:.2f}")
+    ch, br = median_of("channels", "rss_connected_per_client_b"), median_of("broadcast", "rss_connected_per_client_b")
+    row("RSS per client: channels / broadcast", {s: ch[s] / br[s] for s in servers if ch.get(s) is not None and br.get(s)},
+        "{:.2f}")
+    mem = sc["memory"]
+    out.append(f"  {mem['title']}")
+    for k, label, f, _ in MEMORY_METRICS:
+        row("  " + label, median_of("memory", k), f)
+    runs = {s: "/".join(str(res[s][p]["median"]["runs"]) + (f"({res[s][p]['median']['errors']} failed)"
+                                                             if res[s][p]["median"]["errors"] else "")
+                        for p in ("channels", "broadcast", "memory") if p in res[s])
+            for s in servers if s in res}
+    out.append(f"  {'runs (channels/broadcast/memory)':<42}" + "".join(f"{runs.get(s, '—'):>14}" for s in servers))
+    return out
+
+
 def machine_info(args) -> dict:
     def cmd(c):
         try:
@@ -695,11 +944,14 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds that proves everything starts")
     ap.add_argument("--runs", type=int, default=3, help="runs per server and scenario, alternating servers (default 3)")
     ap.add_argument("--scenarios", default=None,
-                    help="comma-separated subset of a,b,c,d,e (e: bursts with slow readers; see README.md)")
+                    help="comma-separated subset of a,b,c,d,e,f (e: bursts with slow readers; f: a channel per "
+                         "client beside broadcast; see README.md)")
     ap.add_argument("--servers", default="gateway,nchan,floor", help="comma-separated: gateway, nchan, floor")
     ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
     ap.add_argument("--gateway-config", default=str(HERE / "gateway-bench.yaml"),
                     help="the gateway's configuration (BENCH_ORIGIN_URL is set to the origin's URL)")
+    ap.add_argument("--gateway-channels-config", default=str(HERE / "gateway-bench-channels.yaml"),
+                    help="the gateway's configuration in the channel runs of (f): one channel endpoint /sub/{ch}")
     ap.add_argument("--gateway-source", choices=["sse", "generate"], default="sse",
                     help="generate: feed the gateway from its generate source (for builds without sse)")
     ap.add_argument("--nchan-module", default="/usr/lib/nginx/modules/ngx_nchan_module.so")
@@ -737,6 +989,11 @@ def main() -> int:
         if unknown:
             ap.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(scenario_defs(False))}")
         defs = {k: v for k, v in defs.items() if k in want}
+    if "f" in defs and "gateway" in servers:
+        r = subprocess.run([args.gateway, "check", args.gateway_channels_config], capture_output=True, text=True)
+        if r.returncode != 0:
+            log(f"gateway: its runs of (f) will fail, 'gateway check {Path(args.gateway_channels_config).name}' says: "
+                f"{(r.stderr or r.stdout).strip().splitlines()[:3]}")
     runs = 1 if args.quick else args.runs
     if args.quick:
         args.search_rates, args.bisect = args.search_rates[:1], 0
@@ -751,6 +1008,9 @@ def main() -> int:
     for key, sc in defs.items():
         log(f"{sc['title']}")
         results[key] = {}
+        if sc.get("parts"):
+            results[key] = run_channels(args, servers, sc, runs, workdir)
+            continue
         if sc.get("search"):
             for s in servers:
                 if s == "floor":
@@ -782,7 +1042,11 @@ def main() -> int:
                                "scenarios": {k: {"definition": defs[k], "results": v} for k, v in results.items()},
                                "table": text}, indent=1))
     print(f"raw figures: {out}")
-    failed = any("error" in r for sc in results.values() for res in sc.values() for r in res.get("runs", res.get("steps", [])))
+    def all_runs(res: dict) -> list:
+        if "runs" in res or "steps" in res:
+            return res.get("runs", res.get("steps", []))
+        return [r for part in res.values() for r in part.get("runs", [])]  # (f): one entry per part
+    failed = any("error" in r for sc in results.values() for res in sc.values() for r in all_runs(res))
     if skipped:
         print(f"gateway: skipped, {skipped}")
     # A smoke run fails when anything did not start, the gateway included.
