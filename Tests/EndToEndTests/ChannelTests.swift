@@ -39,12 +39,12 @@ extension EndToEnd {
             }
         }
 
-        /// The orders a client received: (customer, n, id) of each event of type `order`.
+        /// The orders a client received: (customer, n, id) of each event of type `order` (`n`, or the example's `order`).
         static func received(_ client: RawClient) -> [(customer: String, n: Int, id: String)] {
             client.events.filter { $0.type == "order" }.compactMap { event in
                 guard let data = event.data.first?.data(using: .utf8),
                     let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                    let customer = object["customer"] as? String, let n = object["n"] as? Int, let id = event.id
+                    let customer = object["customer"] as? String, let n = (object["n"] ?? object["order"]) as? Int, let id = event.id
                 else { return nil }
                 return (customer, n, id)
             }
@@ -182,6 +182,22 @@ extension EndToEnd {
             #expect(orders.filter { $0.customer == "x" }.map(\.n) == Array(1...40))
             #expect(orders.filter { $0.customer == "y" }.map(\.n) == Array(1...40))
             #expect(!orders.contains { $0.customer == "z" })
+        }
+
+        @Test func theChannelsExampleSendsEachCustomerOnlyItsOrders() throws {
+            let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let yaml = try String(contentsOf: repository.appendingPathComponent("examples/channels/gateway.yaml"), encoding: .utf8)
+            // Faster orders than the example's, so a few seconds show every customer.
+            let gateway = try GatewayProcess(yaml: yaml.replacingOccurrences(of: "interval: 200ms", with: "interval: 10ms"))
+            defer { gateway.stop() }
+            let alice = try RawClient(port: gateway.port)
+            alice.get("/orders/alice")
+            let two = try RawClient(port: gateway.port)
+            two.get("/orders/*?channels=bob,carol")
+            Self.readAll([alice, two], timeout: 20) { Self.received($0).count >= 20 }
+            #expect(Self.received(alice).count >= 20)
+            #expect(Self.received(alice).allSatisfy { $0.customer == "alice" })
+            #expect(Set(Self.received(two).map(\.customer)) == ["bob", "carol"])
         }
 
         @Test func evictionsMissingKeysAndEncodedNamesAreHandledAndCounted() throws {

@@ -23,7 +23,7 @@ import Testing
     }()
 
     @Test func theExamplesThisTestReadsAreTheOnesTheREADMEsName() {
-        for expected in ["examples/poll-api/gateway.yaml", "examples/relay/gateway-a.yaml", "examples/relay/gateway-b.yaml", "examples/stdin-logs.yaml"] {
+        for expected in ["examples/channels/gateway.yaml", "examples/poll-api/gateway.yaml", "examples/relay/gateway-a.yaml", "examples/relay/gateway-b.yaml", "examples/stdin-logs.yaml"] {
             #expect(Self.files.contains(expected))
         }
     }
