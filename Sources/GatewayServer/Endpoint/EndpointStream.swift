@@ -46,8 +46,8 @@ final class EndpointStream: @unchecked Sendable {
     private let allocator = ByteBufferAllocator()
     /// Per pipeline step, its drop counter, made once.
     private let dropCounters: [Counter]
-    /// Events with no channel key (`reason="no_channel"`).
-    private let noChannelCounter: Counter
+    /// On a channel endpoint, events with no channel key (`reason="no_channel"`).
+    private let noChannelCounter: Counter?
     /// The timers transforms asked for (``TransformContext/repeatEvery(_:_:)``).
     private var tickers: [Ticker] = []
 
@@ -82,7 +82,7 @@ final class EndpointStream: @unchecked Sendable {
         self.recentCapacity = recentCapacity
         self.isInternal = isInternal
         self.dropCounters = pipeline.steps.map { metrics.dropCounter(step: $0.name) }
-        self.noChannelCounter = metrics.dropCounter(step: "no_channel")
+        self.noChannelCounter = channelKey == nil ? nil : metrics.dropCounter(step: "no_channel")
     }
 
     /// Starts every transform, on the executor, before the events queued after this call.
@@ -152,7 +152,7 @@ final class EndpointStream: @unchecked Sendable {
             var kept = 0
             for index in output.indices {
                 guard let channel = Self.channel(of: output[index], key: channelKey) else {
-                    noChannelCounter.increment()
+                    noChannelCounter?.increment()
                     continue
                 }
                 var event = publish(&output[index])
