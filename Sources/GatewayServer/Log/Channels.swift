@@ -222,18 +222,41 @@ final class Channels: EventLog, @unchecked Sendable {
     }
 
     /// The `limit` channels with the most clients, and the `limit` with the most events
-    /// published. Visits every channel: for the dashboard, once a second.
+    /// published (ties: the other count, then the name). One pass over the channels, keeping
+    /// only the best few: for the dashboard, once a second, with no copy of the whole map.
     func busiest(limit: Int) -> (byClients: [Summary], byEvents: [Summary]) {
-        let all = lock.withLock {
-            channels.values.map { Summary(name: $0.name, clients: $0.subscribers, published: $0.published, held: $0.events.count) }
+        var byClients = TopChannels(limit: limit) { ($0.clients, $0.published, $1.name) > ($1.clients, $1.published, $0.name) }
+        var byEvents = TopChannels(limit: limit) { ($0.published, $0.clients, $1.name) > ($1.published, $1.clients, $0.name) }
+        lock.withLock {
+            for channel in channels.values {
+                if channel.subscribers > 0 { byClients.offer(channel) }
+                if channel.published > 0 { byEvents.offer(channel) }
+            }
         }
-        func top(_ areInIncreasingOrder: (Summary, Summary) -> Bool) -> [Summary] {
-            Array(all.sorted(by: areInIncreasingOrder).prefix(limit))
+        return (byClients.best, byEvents.best)
+    }
+
+    /// The best `limit` channels seen, by `isBetter`, best first.
+    private struct TopChannels {
+        let limit: Int
+        let isBetter: (Summary, Summary) -> Bool
+        private(set) var best: [Summary] = []
+
+        init(limit: Int, isBetter: @escaping (Summary, Summary) -> Bool) {
+            self.limit = limit
+            self.isBetter = isBetter
         }
-        return (
-            top { ($0.clients, $0.published, $1.name) > ($1.clients, $1.published, $0.name) }.filter { $0.clients > 0 },
-            top { ($0.published, $0.clients, $1.name) > ($1.published, $1.clients, $0.name) }.filter { $0.published > 0 }
-        )
+
+        mutating func offer(_ channel: ChannelLog) {
+            guard limit > 0 else { return }
+            let candidate = Summary(name: channel.name, clients: channel.subscribers, published: channel.published, held: channel.events.count)
+            if best.count == limit {
+                guard isBetter(candidate, best[limit - 1]) else { return }
+                best.removeLast()
+            }
+            let index = best.firstIndex { isBetter(candidate, $0) } ?? best.count
+            best.insert(candidate, at: index)
+        }
     }
 
     /// The state of one channel, or `nil` when it is not known (tests).
