@@ -27,7 +27,7 @@ struct EndpointsSectionReader {
         for element in elements {
             guard let endpoint = readEndpoint(element) else { continue }
             // `/orders/{a}` and `/orders/{b}` serve the same requests.
-            let servedPath = Self.channelTemplate(endpoint.path).map { $0.prefix + "{}" + $0.suffix } ?? endpoint.path
+            let servedPath = PathTemplate(endpoint.path)?.pattern ?? endpoint.path
             if let first = seenPaths[servedPath] {
                 diagnostics.report("duplicate endpoint path '\(endpoint.path)' (first declared at \(first))", at: endpoint.location)
                 continue
@@ -68,24 +68,12 @@ struct EndpointsSectionReader {
         return endpoint
     }
 
-    /// The fixed text around a path's one `{name}` segment, or `nil` when it has no braces.
-    static func channelTemplate(_ path: String) -> (prefix: String, parameter: String, suffix: String)? {
-        guard let open = path.firstIndex(of: "{"), let close = path.firstIndex(of: "}"), open < close else { return nil }
-        let before = path[..<open]
-        let after = path[path.index(after: close)...]
-        let name = path[path.index(after: open)..<close]
-        guard before.hasSuffix("/"), after.isEmpty || after.hasPrefix("/"), !name.isEmpty, !name.contains("/"),
-            !after.contains("{"), !after.contains("}")
-        else { return nil }
-        return (String(before), String(name), String(after))
-    }
-
     /// `channel`, `max_channels`, `replay_bytes`, and the path's `{name}` segment that goes with
     /// them: `nil` on error, `.some(nil)` for a broadcast endpoint.
     private func readChannel(_ options: OptionsReader, path: String?) -> ChannelConfig?? {
         let pathNode = options.node["path"]
         let hasBraces = path.map { $0.contains("{") || $0.contains("}") } ?? false
-        let template = path.flatMap(Self.channelTemplate)
+        let template = path.flatMap(PathTemplate.init)
         if hasBraces && template == nil {
             for key in ["channel", "max_channels", "replay_bytes"] { _ = options.node(key) }
             options.report(
@@ -94,9 +82,9 @@ struct EndpointsSectionReader {
             return nil
         }
         guard let keyNode = options.node("channel") else {
-            if template != nil {
+            if let template {
                 options.report(
-                    "'path' has a '{\(template!.parameter)}' segment: the endpoint needs 'channel', what names each event's channel (id, event or data.PATH)",
+                    "'path' has a '{\(template.parameter)}' segment: the endpoint needs 'channel', what names each event's channel (id, event or data.PATH)",
                     at: pathNode?.location)
                 return nil
             }

@@ -1,3 +1,4 @@
+import GatewayPlugin
 import NIOHTTP1
 
 /// Decides what a request gets, from its head alone. No I/O: the connection handler acts on
