@@ -828,7 +828,7 @@ CHANNEL_METRICS = [
     ("misrouted", "another channel's events", "{:,.0f}", "lower"),
     ("disconnects", "disconnects", "{:,.0f}", "lower"),
     ("rss_connected_per_client_b", "RSS per client, connected, idle (B)", "{:,.0f}", "lower"),
-    ("other_load_cores", "other load (cores)", "{:.2f}", "lower"),
+    ("other_load_cores", "other load (cores)", "{:.2f}", None),  # no gateway/nchan ratio: not theirs
 ]
 MEMORY_METRICS = [
     ("rss_per_channel_1_b", "1 event each: RSS per channel (B)", "{:,.0f}", "lower"),
@@ -889,9 +889,11 @@ def channel_rows(res: dict, servers: list[str], sc: dict, has_ratio: bool) -> li
     """(f): the channels runs, the broadcast runs, the ratio of their CPU, the memory runs."""
     out = []
 
-    def row(label, vals, f):
+    def row(label, vals, f, ratio=True):
         line = f"  {label:<42}" + "".join(f"{fmt(vals.get(s), f):>14}" for s in servers)
-        if has_ratio:
+        if has_ratio and not ratio:
+            line += f"{'—':>15}"
+        elif has_ratio:
             g, n = vals.get("gateway"), vals.get("nchan")
             line += f"{(f'{g / n:.2f}' if g is not None and n else '—'):>15}"
         out.append(line)
@@ -901,8 +903,8 @@ def channel_rows(res: dict, servers: list[str], sc: dict, has_ratio: bool) -> li
 
     for part in ("channels", "broadcast"):
         out.append(f"  {sc['parts'][part]['title']}")
-        for k, label, f, _ in CHANNEL_METRICS:
-            row("  " + label, median_of(part, k), f)
+        for k, label, f, better in CHANNEL_METRICS:
+            row("  " + label, median_of(part, k), f, ratio=better is not None)
     ch, br = median_of("channels", "cpu_s_per_million"), median_of("broadcast", "cpu_s_per_million")
     row("CPU per M: channels / broadcast", {s: ch[s] / br[s] for s in servers if ch.get(s) is not None and br.get(s)},
         "{:.2f}")

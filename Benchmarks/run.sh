@@ -2,7 +2,7 @@
 # The benchmarks (see README.md): the codec, pipeline and upstream microbenchmarks, then the fan-out
 # comparison of the gateway against nginx+nchan.
 #
-#   Benchmarks/run.sh                 everything (fan-out: about 20 minutes, scenarios a-e, 3 runs each)
+#   Benchmarks/run.sh                 everything (fan-out: about 35 minutes, scenarios a-f, 3 runs each)
 #   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
 #   Benchmarks/run.sh --only micro    just the codec, pipeline and upstream microbenchmarks
 #   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
