@@ -69,6 +69,20 @@ enum GatewayBinary {
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func aChannelEndpointShowsItsKeyAndLimitsInThePlan() throws {
+        let file = try GatewayBinary.temporaryFile(
+            """
+            sources:
+              orders: { type: generate, interval: 1s, data: '{"customer":"a"}' }
+            endpoints:
+              - { path: "/orders/{customer}", from: [orders], channel: data.customer, max_channels: 500, replay_bytes: 8MiB }
+            """)
+        let result = try GatewayBinary.run(["check", file])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("/orders/{customer}  ← orders\n    a channel per data.customer, at most 500 channels and 8MiB\n"))
+        #expect(result.stdout.contains("replay 100 per channel, ids sequence"))
+    }
+
     @Test func threeMistakesPrintThreePositionedLinesAndExitOne() throws {
         let file = try GatewayBinary.temporaryFile(
             """

@@ -35,7 +35,12 @@ struct Plan {
             for (index, step) in endpoint.pipeline.enumerated() {
                 lines.append("    \(index + 1). \(step.factory.summary)")
             }
-            var policy = ["replay \(endpoint.replay)", "ids \(endpoint.ids.rawValue)"]
+            if let channel = endpoint.channel {
+                var limits = "a channel per \(channel.key), at most \(channel.maxChannels) channels"
+                if let bytes = channel.replayBytes { limits += " and \(Units.describe(bytes: bytes))" }
+                lines.append("    " + limits)
+            }
+            var policy = ["replay \(endpoint.replay)\(endpoint.channel == nil ? "" : " per channel")", "ids \(endpoint.ids.rawValue)"]
             if let auth = endpoint.auth { policy.append("auth \(auth.tokens.count) token\(auth.tokens.count == 1 ? "" : "s")") }
             lines.append("    " + policy.joined(separator: ", "))
         }
