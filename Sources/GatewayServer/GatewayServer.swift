@@ -78,13 +78,14 @@ public final class GatewayServer: Sendable {
                 let gauge = endpointMetrics.channelGauge()
                 log = Channels(
                     replay: endpoint.replay, maxChannels: channel.maxChannels, replayBytes: channel.replayBytes, stamper: stamper,
+                    loops: loops.count,
                     evicted: { endpointMetrics.channelEvicted($0) }, counted: { gauge.set($0) })
             } else {
                 log = MemoryLog(replay: endpoint.replay, stamper: stamper)
             }
-            let fanOuts = loops.map {
+            let fanOuts = loops.enumerated().map {
                 LoopFanOut(
-                    loop: $0, log: log, endpoint: endpoint.path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
+                    loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.

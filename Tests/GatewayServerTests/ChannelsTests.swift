@@ -40,7 +40,7 @@ extension EventLogReader {
 
     @Test func aChannelKeepsItsOwnLastReplayEventsAndAReaderSeesOnlyThem() {
         let log = abc()
-        let a = log.open(channels: ["a"], lastEventID: nil, fromOldest: false)
+        let a = log.open(channels: ["a"], lastEventID: nil, fromOldest: false, loop: 0)
         #expect(a.resume == .from(13, askedToResume: false))
         #expect(a.reader.sequences(from: 1) == nil, "1 has left channel a")
         #expect(a.reader.sequences(from: 4) == [4, 7, 10])
@@ -53,7 +53,7 @@ extension EventLogReader {
         let log = channels(replay: 2)
         log.append([published(1, channel: "quiet"), published(2, channel: "quiet")])
         log.append((3...1000).map { published($0, channel: "busy") })
-        let quiet = log.open(channels: ["quiet"], lastEventID: "1000-1", fromOldest: false)
+        let quiet = log.open(channels: ["quiet"], lastEventID: "1000-1", fromOldest: false, loop: 0)
         #expect(quiet.resume == .from(2, askedToResume: true))
         #expect(quiet.reader.sequences(from: quiet.resume.start) == [2])
     }
@@ -61,7 +61,7 @@ extension EventLogReader {
     @Test func resumingWithinAChannelFollowsSPECRules() {
         let log = abc()
         func resume(_ id: String?, _ channel: String = "a") -> Resume {
-            let cursor = log.open(channels: [channel], lastEventID: id, fromOldest: false)
+            let cursor = log.open(channels: [channel], lastEventID: id, fromOldest: false, loop: 0)
             defer { log.close(cursor) }
             return cursor.resume
         }
@@ -85,9 +85,9 @@ extension EventLogReader {
     @Test func resumingWithSourceIDsLooksWithinTheChannelsWindow() {
         let log = channels(replay: 2, mode: .source)
         log.append((1...6).map { published($0, channel: $0 % 2 == 0 ? "even" : "odd") })
-        let exact = log.open(channels: ["even"], lastEventID: "1000-4", fromOldest: false)
+        let exact = log.open(channels: ["even"], lastEventID: "1000-4", fromOldest: false, loop: 0)
         #expect(exact.resume == .from(5, askedToResume: true))
-        let other = log.open(channels: ["even"], lastEventID: "1000-5", fromOldest: false)
+        let other = log.open(channels: ["even"], lastEventID: "1000-5", fromOldest: false, loop: 0)
         #expect(other.resume.gap?.reason == .unknownID, "an id of another channel cannot be placed with source ids")
         #expect(other.resume.start == 7)
     }
@@ -95,12 +95,12 @@ extension EventLogReader {
     @Test func severalChannelsAreMergedInSequenceOrderEachFromItsOwnStart() {
         let log = abc()
         // Both resume exactly after 7: a holds 4, 7, 10 and c holds 6, 9, 12 (3 has gone, but it is before 7).
-        let cursor = log.open(channels: ["a", "c"], lastEventID: "1000-7", fromOldest: false)
+        let cursor = log.open(channels: ["a", "c"], lastEventID: "1000-7", fromOldest: false, loop: 0)
         #expect(cursor.resume.gaps.isEmpty)
         #expect(cursor.resume.start == 8)
         #expect(cursor.reader.sequences(from: cursor.resume.start) == [9, 10, 12])
         // After 1, a misses nothing but c has lost 3: c is replayed what it holds, with a gap notice.
-        let old = log.open(channels: ["c", "a"], lastEventID: "1000-1", fromOldest: false)
+        let old = log.open(channels: ["c", "a"], lastEventID: "1000-1", fromOldest: false, loop: 0)
         #expect(old.resume.gaps.map(\.channel) == ["c"])
         #expect(old.resume.gaps.map(\.reason) == [.tooOld])
         #expect(old.resume.start == 2)
@@ -109,7 +109,7 @@ extension EventLogReader {
 
     @Test func aMergedReadWithinItsByteBudgetStaysInOrderAndComplete() {
         let log = abc(replay: 4)
-        let cursor = log.open(channels: ["a", "b", "c"], lastEventID: "1000-0", fromOldest: false)
+        let cursor = log.open(channels: ["a", "b", "c"], lastEventID: "1000-0", fromOldest: false, loop: 0)
         #expect(cursor.resume == .from(1, askedToResume: true))
         let size = published(10, channel: "a").chunk.readableBytes
         var next: UInt64 = 1
@@ -125,7 +125,7 @@ extension EventLogReader {
 
     @Test func aReaderWhoseNextEventLeftItsChannelIsTold() {
         let log = abc()
-        let a = log.open(channels: ["a"], lastEventID: nil, fromOldest: false)
+        let a = log.open(channels: ["a"], lastEventID: nil, fromOldest: false, loop: 0)
         #expect(a.reader.sequences(from: 1) == nil, "1 has gone")
         #expect(a.reader.sequences(from: 2) == [4, 7, 10], "1 has gone, but a reader from 2 on missed nothing")
     }
@@ -140,18 +140,18 @@ extension EventLogReader {
         #expect(log.summary(of: "a")?.held == 2)
         #expect(log.count == 2)
         // A resume into b, which was forgotten, cannot be trusted below its newest event.
-        let b = log.open(channels: ["b"], lastEventID: "1000-1", fromOldest: false)
+        let b = log.open(channels: ["b"], lastEventID: "1000-1", fromOldest: false, loop: 0)
         #expect(b.resume.gap?.reason == .tooOld)
         #expect(b.resume.start == 5)
-        let after = log.open(channels: ["b"], lastEventID: "1000-2", fromOldest: false)
+        let after = log.open(channels: ["b"], lastEventID: "1000-2", fromOldest: false, loop: 0)
         #expect(after.resume == .from(3, askedToResume: true))
     }
 
     @Test func aDroppedChannelWithClientsStaysEmptySoABehindClientIsCutOff() {
         let log = channels(replay: 10, maxChannels: 1)
         log.append([published(1, channel: "a"), published(2, channel: "a")])
-        let upToDate = log.open(channels: ["a"], lastEventID: nil, fromOldest: false)
-        let behind = log.open(channels: ["a"], lastEventID: "1000-1", fromOldest: false)
+        let upToDate = log.open(channels: ["a"], lastEventID: nil, fromOldest: false, loop: 0)
+        let behind = log.open(channels: ["a"], lastEventID: "1000-1", fromOldest: false, loop: 0)
         #expect(behind.resume == .from(2, askedToResume: true))
         log.append([published(3, channel: "b")])
         #expect(log.summary(of: "a")?.held == 0)
@@ -184,7 +184,7 @@ extension EventLogReader {
             replay: 2, retention: .init(age: .seconds(5), bytes: 1 << 20), now: { clock.withLockedValue { $0 } })
         log.append((1...100).map { published($0, channel: "a") })
         #expect(log.summary(of: "a")?.held == 100)
-        let cursor = log.open(channels: ["a"], lastEventID: "1000-50", fromOldest: false)
+        let cursor = log.open(channels: ["a"], lastEventID: "1000-50", fromOldest: false, loop: 0)
         #expect(cursor.resume.gap?.reason == .tooOld, "resume stays within replay")
         #expect(cursor.resume.start == 99)
         clock.withLockedValue { $0 = 6_000_000_000 }
@@ -194,7 +194,7 @@ extension EventLogReader {
 
     @Test func aChannelWithNoEventsAndNoClientsIsForgotten() {
         let log = channels(replay: 0)
-        let cursor = log.open(channels: ["waiting"], lastEventID: nil, fromOldest: false)
+        let cursor = log.open(channels: ["waiting"], lastEventID: nil, fromOldest: false, loop: 0)
         #expect(log.count == 1, "a client's channel is known before its first event")
         log.close(cursor)
         #expect(log.count == 0)
@@ -202,10 +202,23 @@ extension EventLogReader {
         #expect(log.count == 0, "replay 0 holds nothing once the event is old")
     }
 
+    @Test func eachEventIsRoutedOnlyToTheLoopsWithReadersOfItsChannel() {
+        let log = Channels(replay: 5, maxChannels: 100, replayBytes: nil, stamper: IDStamper(mode: .sequence, epoch: 1000), loops: 3)
+        let onFirst = log.open(channels: ["a"], lastEventID: nil, fromOldest: false, loop: 0)
+        _ = log.open(channels: ["a", "b"], lastEventID: nil, fromOldest: false, loop: 2)
+        var routed: [[PublishedEvent]] = []
+        log.append([published(1, channel: "a"), published(2, channel: "b"), published(3, channel: "nobody")], routingInto: &routed)
+        #expect(routed.map { $0.map(\.sequence) } == [[1], [], [1, 2]])
+        log.close(onFirst)
+        routed = []
+        log.append([published(4, channel: "a")], routingInto: &routed)
+        #expect(routed.map { $0.map(\.sequence) } == [[], [], [4]], "the reader on loop 0 left")
+    }
+
     @Test func theBusiestChannelsAreRankedByClientsAndByEvents() {
         let log = abc()
-        _ = log.open(channels: ["b"], lastEventID: nil, fromOldest: false)
-        _ = log.open(channels: ["b", "c"], lastEventID: nil, fromOldest: false)
+        _ = log.open(channels: ["b"], lastEventID: nil, fromOldest: false, loop: 0)
+        _ = log.open(channels: ["b", "c"], lastEventID: nil, fromOldest: false, loop: 0)
         log.append([published(13, channel: "c")])
         let busiest = log.busiest(limit: 2)
         #expect(busiest.byClients.map(\.name) == ["b", "c"])

@@ -26,6 +26,8 @@ import NIOCore
 final class LoopFanOut: @unchecked Sendable {
     /// The loop every client here lives on.
     let loop: any EventLoop
+    /// This fan-out's place among its endpoint's (one per loop).
+    let index: Int
 
     private let log: any EventLog
     private let endpoint: String
@@ -57,10 +59,11 @@ final class LoopFanOut: @unchecked Sendable {
     private var closing: DisconnectReason?
 
     init(
-        loop: any EventLoop, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount, pullBytes: Int,
+        loop: any EventLoop, index: Int = 0, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount, pullBytes: Int,
         metrics: EndpointMetrics, logger: Logger
     ) {
         self.loop = loop
+        self.index = index
         self.log = log
         self.endpoint = endpoint
         self.heartbeatInterval = heartbeat
@@ -104,7 +107,7 @@ final class LoopFanOut: @unchecked Sendable {
     ) -> (client: StreamClient, resume: Resume) {
         loop.assertInEventLoop()
         pending.withLockedValue { $0.subscribers += 1 }
-        let cursor = log.open(channels: channels, lastEventID: lastEventID, fromOldest: fromOldest)
+        let cursor = log.open(channels: channels, lastEventID: lastEventID, fromOldest: fromOldest, loop: index)
         let client = StreamClient(writer: writer, types: types, address: address, cursor: cursor, now: loop.now)
         return (client, cursor.resume)
     }

@@ -43,6 +43,8 @@ final class EndpointStream: @unchecked Sendable {
     private var sequence: UInt64 = 0
     private var output: [Event] = []
     private var batch: [PublishedEvent] = []
+    /// On a channel endpoint, the batch's events for each loop's fan-out.
+    private var routed: [[PublishedEvent]] = []
     private let allocator = ByteBufferAllocator()
     /// Per pipeline step, its drop counter, made once.
     private let dropCounters: [Counter]
@@ -166,7 +168,11 @@ final class EndpointStream: @unchecked Sendable {
         } else {
             for index in output.indices { batch.append(publish(&output[index])) }
         }
-        log.append(batch)
+        if let channels {
+            channels.append(batch, routingInto: &routed)
+        } else {
+            log.append(batch)
+        }
         metrics.published.increment(by: batch.count)
         if recentCapacity > 0 {
             let recent = output.suffix(recentCapacity).map { RecentEvent(id: $0.id, type: $0.type, data: $0.data) }
@@ -178,7 +184,14 @@ final class EndpointStream: @unchecked Sendable {
         } else {
             summary.withLockedValue { $0.published = sequence }
         }
-        for fanOut in fanOuts { fanOut.enqueue(batch) }
+        if channels != nil {
+            for index in routed.indices where !routed[index].isEmpty {
+                fanOuts[index].enqueue(routed[index])
+                routed[index].removeAll(keepingCapacity: true)
+            }
+        } else {
+            for fanOut in fanOuts { fanOut.enqueue(batch) }
+        }
     }
 
     /// The channel an event goes to: its key when that is a non-empty string or a number (as

@@ -33,6 +33,8 @@ final class ChannelLog: EventLogReader, @unchecked Sendable {
     var bytes = 0
     /// Clients reading this channel.
     var subscribers = 0
+    /// Clients reading this channel per event loop (by the loop's index); empty until the first.
+    var readersByLoop: [Int32] = []
 
     init(name: String, lock: NIOLock, droppedThrough: UInt64) {
         self.name = name

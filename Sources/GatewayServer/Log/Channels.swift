@@ -37,6 +37,8 @@ final class Channels: EventLog, @unchecked Sendable {
     let maxChannels: Int
     /// Bytes held by every channel together, at most (`nil`: no limit beyond the others).
     let replayBytes: Int?
+    /// The event loops clients read from (the endpoint's fan-outs).
+    let loops: Int
     private let retention: MemoryLog.Retention
     private let retentionNanoseconds: UInt64
     private let now: @Sendable () -> UInt64
@@ -63,13 +65,15 @@ final class Channels: EventLog, @unchecked Sendable {
     ///   - counted: told how many channels are known after each change (`gateway_channels`).
     ///   - now: a monotonic clock in nanoseconds; tests step it.
     init(
-        replay: Int, maxChannels: Int, replayBytes: Int?, stamper: IDStamper, retention: MemoryLog.Retention = .standard,
+        replay: Int, maxChannels: Int, replayBytes: Int?, stamper: IDStamper, loops: Int = 1,
+        retention: MemoryLog.Retention = .standard,
         evicted: @escaping @Sendable (Eviction) -> Void = { _ in }, counted: @escaping @Sendable (Int) -> Void = { _ in },
         now: @escaping @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
     ) {
         self.replay = max(0, replay)
         self.maxChannels = max(1, maxChannels)
         self.replayBytes = replayBytes
+        self.loops = max(1, loops)
         self.retention = retention
         self.retentionNanoseconds = UInt64(max(0, TimeAmount(retention.age).nanoseconds))
         self.now = now
@@ -82,6 +86,16 @@ final class Channels: EventLog, @unchecked Sendable {
 
     /// Appends events that each name their channel (``PublishedEvent/channel``).
     func append(_ batch: [PublishedEvent]) {
+        var routed: [[PublishedEvent]] = []
+        append(batch, routingInto: &routed)
+    }
+
+    /// Appends events that each name their channel, and adds each to `routed[loop]` for every
+    /// event loop that has a reader of its channel: a loop with none is not woken, and a loop
+    /// looks only at its own clients' events, however many loops there are.
+    /// - Parameter routed: one list per loop, appended to (the caller empties them).
+    func append(_ batch: [PublishedEvent], routingInto routed: inout [[PublishedEvent]]) {
+        while routed.count < loops { routed.append([]) }
         let time = now()
         var evictions: [Eviction] = []
         let count = lock.withLock {
@@ -98,6 +112,7 @@ final class Channels: EventLog, @unchecked Sendable {
                 newest = event.sequence
                 recency.append((channel, event.sequence))
                 trim(channel, at: time)
+                for (loop, readers) in channel.readersByLoop.enumerated() where readers > 0 { routed[loop].append(event) }
             }
             evictions = enforceLimits()
             if recency.count > 2 * heldChannels + 64 {
@@ -171,7 +186,7 @@ final class Channels: EventLog, @unchecked Sendable {
 
     // MARK: Clients
 
-    func open(channels names: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor {
+    func open(channels names: [String], lastEventID: String?, fromOldest: Bool, loop: Int) -> LogCursor {
         precondition(!names.isEmpty, "a client of a channel endpoint reads at least one channel")
         defer { counted(count) }
         return lock.withLock {
@@ -180,6 +195,8 @@ final class Channels: EventLog, @unchecked Sendable {
             for name in names {
                 let channel = channels[name] ?? create(name)
                 channel.subscribers += 1
+                if channel.readersByLoop.isEmpty { channel.readersByLoop = Array(repeating: 0, count: loops) }
+                channel.readersByLoop[loop] += 1
                 opened.append(channel)
                 resumes.append(
                     Resume.decide(
@@ -187,13 +204,14 @@ final class Channels: EventLog, @unchecked Sendable {
                         window: ChannelLog.Window(channel: channel, replay: replay), channel: name))
             }
             if opened.count == 1 {
-                return LogCursor(reader: opened[0], resume: resumes[0], channels: opened)
+                return LogCursor(reader: opened[0], resume: resumes[0], channels: opened, loop: loop)
             }
             // Several channels: one stream in sequence order, each channel from its own start.
             let resume = Resume(
                 start: resumes.map(\.start).min()!, askedToResume: resumes[0].askedToResume, gaps: resumes.flatMap(\.gaps))
             return LogCursor(
-                reader: MergedChannels(channels: opened, starts: resumes.map(\.start), lock: lock), resume: resume, channels: opened)
+                reader: MergedChannels(channels: opened, starts: resumes.map(\.start), lock: lock), resume: resume, channels: opened,
+                loop: loop)
         }
     }
 
@@ -201,6 +219,7 @@ final class Channels: EventLog, @unchecked Sendable {
         let count = lock.withLock {
             for channel in cursor.channels {
                 channel.subscribers -= 1
+                channel.readersByLoop[cursor.loop] -= 1
                 if channel.subscribers == 0 && channel.events.isEmpty { forget(channel) }
             }
             return channels.count

@@ -15,8 +15,11 @@ protocol EventLog: AnyObject, Sendable {
     /// Places a client that reads `channels` (none: the whole endpoint, the only choice on a
     /// broadcast endpoint) and sent `lastEventID`: where it starts, by SPEC §3's rules, and
     /// what it reads from. Pair with ``close(_:)`` when the client leaves.
-    /// - Parameter fromOldest: start at the oldest event held whatever the client sent (the dashboard).
-    func open(channels: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor
+    /// - Parameters:
+    ///   - fromOldest: start at the oldest event held whatever the client sent (the dashboard).
+    ///   - loop: the index of the client's event loop among the endpoint's fan-outs: a log of
+    ///     channels sends each event only to the loops that have readers of its channel.
+    func open(channels: [String], lastEventID: String?, fromOldest: Bool, loop: Int) -> LogCursor
 
     /// The client placed with `cursor` has left.
     func close(_ cursor: LogCursor)
@@ -38,4 +41,6 @@ struct LogCursor: Sendable {
     var resume: Resume
     /// The channels it reads, in the order it asked; empty on a broadcast endpoint.
     var channels: [ChannelLog]
+    /// The index of its event loop (see ``EventLog/open(channels:lastEventID:fromOldest:loop:)``).
+    var loop: Int = 0
 }

@@ -122,7 +122,7 @@ final class MemoryLog: EventLog, EventLogReader, @unchecked Sendable {
         }
     }
 
-    func open(channels: [String], lastEventID: String?, fromOldest: Bool) -> LogCursor {
+    func open(channels: [String], lastEventID: String?, fromOldest: Bool, loop: Int) -> LogCursor {
         precondition(channels.isEmpty, "a broadcast endpoint has no channels")
         let resume = fromOldest ? .from(oldestResumableSequence, askedToResume: false) : self.resume(from: lastEventID)
         return LogCursor(reader: self, resume: resume, channels: [])
