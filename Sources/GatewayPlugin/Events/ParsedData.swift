@@ -23,6 +23,15 @@ public enum ParsedData {
         return document
     }
 
+    /// What `path` holds in `data`: read from this thread's document when it has parsed this
+    /// very data (a pipeline step read it), else found by ``JSONValue/lookup(_:in:)``, which
+    /// builds no document — for a reader of one field, like a channel endpoint's key.
+    public static func lookup(_ path: JSONPath, in data: String) -> JSONLookup {
+        let entry = Entry.current
+        if let parsed = entry.data, parsed == data { return JSONLookup(path, in: entry.document) }
+        return JSONValue.lookup(path, in: data)
+    }
+
     /// One thread's last parse.
     private final class Entry {
         var data: String?

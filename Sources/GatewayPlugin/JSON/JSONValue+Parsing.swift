@@ -30,6 +30,56 @@ extension JSONValue {
     }
 }
 
+/// What a path holds in a JSON text, found by ``JSONValue/lookup(_:in:)`` without building the document.
+public enum JSONLookup: Sendable, Equatable {
+    /// The text is not JSON.
+    case notJSON
+    /// The path leads nowhere in it.
+    case missing
+    /// A string, decoded.
+    case string(String)
+    /// A number, as written.
+    case number(String)
+    /// `true`, `false`, `null`, an array or an object.
+    case other
+
+    /// What a parsed document holds at `path`, classified the same way.
+    public init(_ path: JSONPath, in document: JSONValue?) {
+        guard let document else {
+            self = .notJSON
+            return
+        }
+        switch path.lookup(in: document) {
+        case nil: self = .missing
+        case .string(let text)?: self = .string(text)
+        case .number(let text)?: self = .number(text)
+        case .null?, .bool?, .array?, .object?: self = .other
+        }
+    }
+}
+
+extension JSONValue {
+    /// What `path` holds in the JSON text `text`: the same answer as parsing it and looking the
+    /// path up, but in one pass that allocates nothing beyond the value found. The whole text is
+    /// still checked, so a text that is not JSON is `.notJSON` wherever the mistake is; a key
+    /// that repeats counts as its last occurrence, as in a parsed document.
+    public static func lookup(_ path: JSONPath, in text: String) -> JSONLookup {
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = JSONReader(bytes: UnsafeRawBufferPointer(bytes))
+            var found = JSONLookup.missing
+            do throws(JSONParseError) {
+                reader.skipWhitespace()
+                try reader.walk(depth: 0, path: path.components[...], found: &found)
+                reader.skipWhitespace()
+                return reader.offset == bytes.count ? found : .notJSON
+            } catch {
+                return .notJSON
+            }
+        }
+    }
+}
+
 /// A single-pass reader over UTF-8 bytes.
 private struct JSONReader {
     let bytes: UnsafeRawBufferPointer
@@ -120,8 +170,111 @@ private struct JSONReader {
         }
     }
 
+    /// Reads one value, keeping of it only what `path` points to (see ``JSONValue/lookup(_:in:)``):
+    /// `path` is the rest of the path at this value, or `nil` when the value is off the path.
+    mutating func walk(depth: Int, path: ArraySlice<JSONPath.Component>?, found: inout JSONLookup) throws(JSONParseError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard let byte = current else { throw error("unexpected end of input") }
+        let isTarget = path?.isEmpty == true
+        switch byte {
+        case UInt8(ascii: "{"):
+            if isTarget { found = .other }
+            offset += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "}") {
+                offset += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                var next: ArraySlice<JSONPath.Component>?
+                if let path, case .key(let wanted)? = path.first {
+                    if try readString() == wanted {
+                        // A later member with the same key replaces what an earlier one held.
+                        next = path.dropFirst()
+                        found = .missing
+                    }
+                } else {
+                    try skipString()
+                }
+                skipWhitespace()
+                guard current == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+                offset += 1
+                skipWhitespace()
+                try walk(depth: depth + 1, path: next, found: &found)
+                skipWhitespace()
+                switch current {
+                case UInt8(ascii: ","): offset += 1
+                case UInt8(ascii: "}"): offset += 1; return
+                default: throw error("expected ',' or '}' in an object")
+                }
+            }
+        case UInt8(ascii: "["):
+            if isTarget { found = .other }
+            offset += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "]") {
+                offset += 1
+                return
+            }
+            var index = 0
+            while true {
+                skipWhitespace()
+                var next: ArraySlice<JSONPath.Component>?
+                if let path, case .index(let wanted)? = path.first, wanted == index { next = path.dropFirst() }
+                try walk(depth: depth + 1, path: next, found: &found)
+                index += 1
+                skipWhitespace()
+                switch current {
+                case UInt8(ascii: ","): offset += 1
+                case UInt8(ascii: "]"): offset += 1; return
+                default: throw error("expected ',' or ']' in an array")
+                }
+            }
+        case UInt8(ascii: "\""):
+            if isTarget { found = .string(try readString()) } else { try skipString() }
+        case UInt8(ascii: "t"):
+            try expect("true")
+            if isTarget { found = .other }
+        case UInt8(ascii: "f"):
+            try expect("false")
+            if isTarget { found = .other }
+        case UInt8(ascii: "n"):
+            try expect("null")
+            if isTarget { found = .other }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if isTarget { found = .number(try readNumber()) } else { try skipNumber() }
+        default:
+            throw error("unexpected character '\(Unicode.Scalar(byte))'")
+        }
+    }
+
+    /// Checks a string as ``readString()`` does, keeping nothing.
+    mutating func skipString() throws(JSONParseError) {
+        offset += 1
+        var scratch: [UInt8] = []
+        while true {
+            guard let byte = current else { throw error("unterminated string") }
+            offset += 1
+            switch byte {
+            case UInt8(ascii: "\""): return
+            case UInt8(ascii: "\\"):
+                try readEscape(into: &scratch)
+                scratch.removeAll(keepingCapacity: true)
+            case ..<0x20: throw error("a control character must be escaped in a string")
+            default: continue
+            }
+        }
+    }
+
     mutating func readNumber() throws(JSONParseError) -> String {
         let start = offset
+        try skipNumber()
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+    }
+
+    mutating func skipNumber() throws(JSONParseError) {
         if current == UInt8(ascii: "-") { offset += 1 }
         guard let first = current, isDigit(first) else { throw error("expected a digit") }
         if first == UInt8(ascii: "0") {
@@ -140,7 +293,6 @@ private struct JSONReader {
             guard let digit = current, isDigit(digit) else { throw error("expected a digit in the exponent") }
             skipDigits()
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

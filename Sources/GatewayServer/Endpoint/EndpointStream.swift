@@ -197,6 +197,14 @@ final class EndpointStream: @unchecked Sendable {
     /// The channel an event goes to: its key when that is a non-empty string or a number (as
     /// written), else `nil` (SPEC §2 "Channels").
     static func channel(of event: Event, key: EventField) -> String? {
+        if case .dataPath(let path) = key {
+            // One field of the data: found without building the whole document.
+            switch ParsedData.lookup(path, in: event.data) {
+            case .string(let text): return text.isEmpty ? nil : text
+            case .number(let text): return text
+            case .notJSON, .missing, .other: return nil
+            }
+        }
         switch key.value(in: event) {
         case .text(let text): return text.isEmpty ? nil : text
         case .json(.string(let text)): return text.isEmpty ? nil : text
