@@ -46,9 +46,10 @@ test-tsan:
 	swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 	# One test at a time: several times slower under TSan, tests that block a thread for a moment
 	# (loopback servers, blocking clients) would starve the two-thread pool of a small machine.
-	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel
+	# GATEWAY_TEST_SLOWDOWN: tests scale their time and CPU bounds by it (Tests/TestSupport/TestTiming.swift).
+	GATEWAY_TEST_SLOWDOWN=10 TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel
 
 test-asan:
 	@scripts/bootstrap.sh --test
 	swift build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS="detect_leaks=1" swift test --skip-build --sanitize=address --scratch-path .build-asan
+	GATEWAY_TEST_SLOWDOWN=4 ASAN_OPTIONS="detect_leaks=1" swift test --skip-build --sanitize=address --scratch-path .build-asan

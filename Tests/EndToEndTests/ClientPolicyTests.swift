@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ extension EndToEnd {
                     server:
                       client_buffer: 256KiB
                       max_clients: 200
-                      stall_timeout: 3s
+                      stall_timeout: \(Int(TestTiming.seconds(3)))s
                     sources:
                       ticks: { type: generate, interval: 4ms, count: \(count), event: tick, data: 'n={{seq}} \(padding)' }
                     endpoints:
@@ -32,7 +33,7 @@ extension EndToEnd {
 
             let last = Array("n=\(count) ".utf8)
             var done = Set<Int>()
-            let deadline = Date().addingTimeInterval(90)
+            let deadline = Date().addingTimeInterval(TestTiming.seconds(90))
             var descriptors = readers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             while done.count < readers.count && Date() < deadline {
                 guard poll(&descriptors, nfds_t(descriptors.count), 200) > 0 else { continue }
@@ -75,7 +76,7 @@ extension EndToEnd {
             }
             let (status, seconds) = gateway.terminate(signal: SIGTERM)
             #expect(status == 0)
-            #expect(seconds < 1.0)
+            #expect(seconds < TestTiming.seconds(1))
             for client in clients {
                 client.readToEnd(timeout: 2)
                 #expect(client.closedByPeer)
@@ -89,7 +90,7 @@ extension EndToEnd {
             defer { gateway.stop() }
             let (status, seconds) = gateway.terminate(signal: SIGINT)
             #expect(status == 0)
-            #expect(seconds < 1.0)
+            #expect(seconds < TestTiming.seconds(1))
         }
 
         @Test func aPortInUseExitsThreeWithAOneLineReason() throws {

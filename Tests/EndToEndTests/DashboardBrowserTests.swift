@@ -32,7 +32,7 @@ extension EndToEnd {
             // A busy machine can keep the page from connecting within one budget: try a few, longer each time.
             var dom = ""
             // Chromium also dumps the page early when the machine is busy: pause between tries.
-            for budget in [5000, 10000, 20000, 20000, 20000] where !dom.contains("data-path=\"/other\"") {
+            for budget in [5000, 10000, 20000, 20000, 20000].map({ Int(TestTiming.seconds(Double($0))) }) where !dom.contains("data-path=\"/other\"") {
                 if !dom.isEmpty { Thread.sleep(forTimeInterval: 1) }
                 dom = try Self.renderedDOM(url: "http://127.0.0.1:\(gateway.port)/", budgetMilliseconds: budget)
             }
