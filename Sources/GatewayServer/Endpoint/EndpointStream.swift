@@ -100,10 +100,12 @@ final class EndpointStream: @unchecked Sendable {
                 step.transform.start(
                     TransformContext(
                         endpoint: path, logger: stepLogger,
-                        emit: { [self] events in ingest(events, fromStep: index + 1) },
+                        // Weak: the transform keeps its context, and the endpoint keeps the transform.
+                        emit: { [weak self] events in self?.ingest(events, fromStep: index + 1) },
                         dropped: { [metrics] reason, count in metrics.dropped(reason: "\(name):\(reason)", count: count) },
-                        repeatEvery: { [self] interval, tick in
-                            executor.execute { [self] in
+                        repeatEvery: { [weak self, executor] interval, tick in
+                            executor.execute { [weak self] in
+                                guard let self else { return }
                                 let ticker = Ticker(loop: executor, interval: TimeAmount(interval), tick: tick)
                                 tickers.append(ticker)
                                 ticker.start()

@@ -12,7 +12,8 @@ final class StopRequest: Sendable {
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var group: ServiceGroup?
+        /// Weak: the group's services hold this request, and whoever runs the group keeps it.
+        weak var group: ServiceGroup?
         var asked = false
     }
 
