@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
-        .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin"]),
+        .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin", "TestSupport"]),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
@@ -164,8 +164,8 @@ let package = Package(
         ),
         .testTarget(name: "FilterTransformTests", dependencies: ["FilterTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
-        .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig"]),
-        .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig"]),
+        .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
     ]
 )

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct TailCommandTests {
     @Test func printsEachEventAsItArrivesAndReconnectsWithTheLastEventIDUntil204() async throws {
-        let release = Mutex(false)
+        let release = Locked(false)
         let server = try LoopbackServer { connection in
             if connection.index > 0 {
                 connection.respond(status: 204)

@@ -10,7 +10,7 @@ import Glibc
 /// Collects what a stream delivers, and can decline at the head.
 final class RecordingHandler: HTTPStreamHandler, @unchecked Sendable {
     let accepts: @Sendable (HTTPResponseHead) -> Bool
-    private let recorded = Mutex<(heads: [HTTPResponseHead], body: [UInt8])>(([], []))
+    private let recorded = Locked<(heads: [HTTPResponseHead], body: [UInt8])>(([], []))
 
     init(accepts: @escaping @Sendable (HTTPResponseHead) -> Bool = { _ in true }) { self.accepts = accepts }
 
@@ -33,7 +33,7 @@ final class RecordingHandler: HTTPStreamHandler, @unchecked Sendable {
     let client = CurlClient.shared
 
     @Test func deliversBodyChunksBeforeTheResponseEnds() async throws {
-        let release = Mutex(false)
+        let release = Locked(false)
         let server = try LoopbackServer { connection in
             connection.startEventStream()
             connection.write("data: first\n\n")
@@ -81,7 +81,7 @@ final class RecordingHandler: HTTPStreamHandler, @unchecked Sendable {
     }
 
     @Test func cancellingTheTaskEndsTheTransfer() async throws {
-        let closed = Mutex(false)
+        let closed = Locked(false)
         let server = try LoopbackServer { connection in
             connection.startEventStream()
             closed.withLock { $0 = connection.waitForPeerClose(seconds: 20) }

@@ -2,12 +2,13 @@ import GatewayConfig
 import GatewayPlugin
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import DedupeTransform
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    private let current = Mutex(ContinuousClock.now)
+    private let current = Locked(ContinuousClock.now)
     func now() -> ContinuousClock.Instant { current.withLock { $0 } }
     func advance(by duration: Duration) { current.withLock { $0 += duration } }
 }

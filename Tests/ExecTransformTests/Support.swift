@@ -8,8 +8,8 @@ import TestSupport
 
 /// What an exec step did: the events it emitted, what it dropped by reason, what it logged.
 final class Recorder: Sendable {
-    private let events = Mutex<[Event]>([])
-    private let drops = Mutex<[String: Int]>([:])
+    private let events = Locked<[Event]>([])
+    private let drops = Locked<[String: Int]>([:])
     let log = LogRecords()
 
     var emitted: [Event] { events.withLock { $0 } }

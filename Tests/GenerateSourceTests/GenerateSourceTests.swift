@@ -2,6 +2,7 @@ import GatewayPlugin
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import GenerateSource
 
@@ -61,8 +62,8 @@ import Testing
         let source = try #require(GenerateSource.plugin.make(reader))
         reader.finish()
         #expect(diagnostics.isEmpty)
-        let received = Mutex<[Event]>([])
-        let ready = Mutex(false)
+        let received = Locked<[Event]>([])
+        let ready = Locked(false)
         let output = SourceOutput(emit: { events in received.withLock { $0 += events } }, ready: { ready.withLock { $0 = true } })
         let context = SourceContext(name: "g", logger: Logger(label: "test"), maxEventSize: 1024, output: output)
         let completion = try await source.run(context)
@@ -74,8 +75,8 @@ import Testing
     @Test func anEventLargerThanTheLimitIsDroppedAndCounted() async throws {
         let (reader, _) = options([("interval", "1ms"), ("data", String(repeating: "x", count: 100)), ("count", "2")])
         let source = try #require(GenerateSource.plugin.make(reader))
-        let drops = Mutex(0)
-        let emitted = Mutex(0)
+        let drops = Locked(0)
+        let emitted = Locked(0)
         let output = SourceOutput(emit: { events in emitted.withLock { $0 += events.count } }, dropped: { _, count in drops.withLock { $0 += count } })
         _ = try await source.run(SourceContext(name: "g", logger: Logger(label: "test"), maxEventSize: 50, output: output))
         #expect(drops.withLock { $0 } == 2)

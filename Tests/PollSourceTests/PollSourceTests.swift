@@ -20,8 +20,8 @@ final class MockAPI: Sendable {
     }
 
     private final class Box: Sendable {
-        let answer: Mutex<Answer>
-        init(_ answer: Answer) { self.answer = Mutex(answer) }
+        let answer: Locked<Answer>
+        init(_ answer: Answer) { self.answer = Locked(answer) }
     }
 
     private let box: Box
@@ -132,7 +132,7 @@ func makeSource(_ yaml: String) throws -> PollSource {
     }
 
     @Test func pollsNeverOverlapWhenTheAPIIsSlowerThanTheInterval() async throws {
-        let inFlight = Mutex((now: 0, most: 0))
+        let inFlight = Locked((now: 0, most: 0))
         let counting = try LoopbackServer { connection in
             inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
             usleep(120_000)

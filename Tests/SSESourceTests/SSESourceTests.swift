@@ -121,7 +121,7 @@ func numbered(_ range: ClosedRange<Int>) -> String {
     }
 
     @Test func aWrongContentTypeIsRetriedAtTheMaximumDelay() async throws {
-        let times = Mutex<[ContinuousClock.Instant]>([])
+        let times = Locked<[ContinuousClock.Instant]>([])
         let server = try LoopbackServer { connection in
             times.withLock { $0.append(.now) }
             if connection.index == 0 {

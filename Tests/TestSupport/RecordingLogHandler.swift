@@ -3,7 +3,7 @@ import Synchronization
 
 /// Log lines as `level message key=value …`, metadata sorted by key.
 public final class LogRecords: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     public init() {}
     public var all: [String] { lines.withLock { $0 } }
     public func append(_ line: String) { lines.withLock { $0.append(line) } }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A ``SourceOutput`` that remembers everything a source reports, for assertions.
 public final class RecordingOutput: Sendable {
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var events: [Event] = []

@@ -3,14 +3,15 @@ import GatewayPlugin
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import ThrottleTransform
 
 /// Collects what a transform emits on its own schedule, and runs the timers it asks for on
 /// the test's clock (the gateway runs them on the endpoint's executor).
 final class Emitted: Sendable {
-    private let events = Mutex<[Event]>([])
-    private let timers = Mutex<[Task<Void, Never>]>([])
+    private let events = Locked<[Event]>([])
+    private let timers = Locked<[Task<Void, Never>]>([])
     var all: [Event] { events.withLock { $0 } }
     func context() -> TransformContext {
         TransformContext(
