@@ -85,13 +85,15 @@ public final class GatewayServer: Sendable {
             }
             let fanOuts = loops.enumerated().map {
                 LoopFanOut(
-                    loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat, stallTimeout: stallTimeout, pullBytes: pullBytes,
+                    loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat,
+                    stallTimeout: stallTimeout, pullBytes: pullBytes,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
             return EndpointStream(
                 path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
-                stamper: stamper, log: log, channelKey: endpoint.channel?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens, resetEvent: endpoint.resetEvent,
+                stamper: stamper, log: log, channelKey: endpoint.channel?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens,
+                resetEvent: endpoint.resetEvent,
                 fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
                 recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
         }

@@ -59,8 +59,8 @@ final class LoopFanOut: @unchecked Sendable {
     private var closing: DisconnectReason?
 
     init(
-        loop: any EventLoop, index: Int = 0, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount, pullBytes: Int,
-        metrics: EndpointMetrics, logger: Logger
+        loop: any EventLoop, index: Int = 0, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount,
+        pullBytes: Int, metrics: EndpointMetrics, logger: Logger
     ) {
         self.loop = loop
         self.index = index

@@ -62,7 +62,8 @@ final class Channels: EventLog, @unchecked Sendable {
 
     /// - Parameters:
     ///   - evicted: told of each channel dropped for a limit (on the endpoint's executor).
-    ///   - counted: told how many channels are known after each change (`gateway_channels`).
+    ///   - counted: told how many channels are known after each change (`gateway_channels`), under
+    ///     the lock, so changes from several loops are reported in the order they happened.
     ///   - now: a monotonic clock in nanoseconds; tests step it.
     init(
         replay: Int, maxChannels: Int, replayBytes: Int?, stamper: IDStamper, loops: Int = 1,
@@ -98,7 +99,7 @@ final class Channels: EventLog, @unchecked Sendable {
         while routed.count < loops { routed.append([]) }
         let time = now()
         var evictions: [Eviction] = []
-        let count = lock.withLock {
+        lock.withLock {
             for event in batch {
                 guard let name = event.channel else { continue }
                 let channel = channels[name] ?? create(name)
@@ -118,10 +119,9 @@ final class Channels: EventLog, @unchecked Sendable {
             if recency.count > 2 * heldChannels + 64 {
                 recency.removeAll { !isCurrent($0) }
             }
-            return channels.count
+            counted(channels.count)
         }
         for eviction in evictions { evicted(eviction) }
-        counted(count)
     }
 
     /// The channel's events beyond `replay` go, unless they are recent and the endpoint's
@@ -188,8 +188,8 @@ final class Channels: EventLog, @unchecked Sendable {
 
     func open(channels names: [String], lastEventID: String?, fromOldest: Bool, loop: Int) -> LogCursor {
         precondition(!names.isEmpty, "a client of a channel endpoint reads at least one channel")
-        defer { counted(count) }
         return lock.withLock {
+            defer { counted(channels.count) }
             var opened: [ChannelLog] = []
             var resumes: [Resume] = []
             for name in names {
@@ -216,15 +216,14 @@ final class Channels: EventLog, @unchecked Sendable {
     }
 
     func close(_ cursor: LogCursor) {
-        let count = lock.withLock {
+        lock.withLock {
             for channel in cursor.channels {
                 channel.subscribers -= 1
                 channel.readersByLoop[cursor.loop] -= 1
                 if channel.subscribers == 0 && channel.events.isEmpty { forget(channel) }
             }
-            return channels.count
+            counted(channels.count)
         }
-        counted(count)
     }
 
     // MARK: Observing
@@ -268,7 +267,8 @@ final class Channels: EventLog, @unchecked Sendable {
 
         mutating func offer(_ channel: ChannelLog) {
             guard limit > 0 else { return }
-            let candidate = Summary(name: channel.name, clients: channel.subscribers, published: channel.published, held: channel.events.count)
+            let candidate = Summary(
+                name: channel.name, clients: channel.subscribers, published: channel.published, held: channel.events.count)
             if best.count == limit {
                 guard isBetter(candidate, best[limit - 1]) else { return }
                 best.removeLast()
