@@ -20,6 +20,10 @@ public struct EndpointSettings: Sendable {
     /// The type of the event that tells a client its `Last-Event-ID` could not be honoured
     /// exactly (SPEC §3 "Gap signal"); `nil` sends none.
     public var resetEvent: String?
+    /// Where the endpoint's log lives: this process's memory, or the cluster's engine.
+    public var log: LogPlacement
+    /// With `log: cluster`, events older than this leave the stream; `nil` for no age limit.
+    public var replayAge: Duration?
 
     /// One step of a pipeline: a transform plugin with validated options.
     public struct Step: Sendable {
@@ -35,6 +39,14 @@ public struct EndpointSettings: Sendable {
         }
     }
 
+    /// Where an endpoint's log lives (SPEC §5 `log`).
+    public enum LogPlacement: Sendable, Equatable {
+        /// In this process (the default): one gateway serves the endpoint and runs its sources.
+        case memory
+        /// In the cluster's engine: every instance serves it, one at a time runs its sources.
+        case cluster
+    }
+
     /// Who names the events an endpoint sends.
     public enum IDs: Sendable, Equatable {
         /// The endpoint numbers its events `EPOCH-N`; EPOCH names this run of the gateway.
@@ -46,8 +58,10 @@ public struct EndpointSettings: Sendable {
     /// Creates an endpoint.
     public init(
         path: String, sources: [String], pipeline: [Step] = [], replay: Int = 100, ids: IDs = .sequence, tokens: [String]? = nil,
-        resetEvent: String? = "reset", channel: ChannelSettings? = nil
+        resetEvent: String? = "reset", channel: ChannelSettings? = nil, log: LogPlacement = .memory, replayAge: Duration? = nil
     ) {
+        self.log = log
+        self.replayAge = replayAge
         self.channel = channel
         self.path = path
         self.sources = sources

@@ -13,9 +13,16 @@ public struct GatewaySettings: Sendable {
     public var sources: [SourceSettings]
     /// The endpoints, in the order they were declared.
     public var endpoints: [EndpointSettings]
+    /// The cluster this gateway belongs to; `nil` for a gateway on its own (every endpoint's
+    /// log in memory).
+    public var cluster: ClusterSettings?
 
     /// Creates settings.
-    public init(server: ServerSettings = ServerSettings(), sources: [SourceSettings], endpoints: [EndpointSettings]) {
+    public init(
+        server: ServerSettings = ServerSettings(), sources: [SourceSettings], endpoints: [EndpointSettings],
+        cluster: ClusterSettings? = nil
+    ) {
+        self.cluster = cluster
         self.server = server
         self.sources = sources
         self.endpoints = endpoints
