@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "EventStream", targets: ["EventStream"]),
         /// The server alone, for programs that embed a gateway (it takes its own settings).
         .library(name: "GatewayServer", targets: ["GatewayServer"]),
+        /// The cluster engine on NATS JetStream (SPEC §5).
+        .library(name: "GatewayCluster", targets: ["GatewayCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -96,6 +98,11 @@ let package = Package(
             name: "CurlHTTP",
             dependencies: ["CCurl", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
+        // MARK: Cluster engine (SPEC §5)
+
+        /// The cluster seam of GatewayServer on NATS JetStream.
+        .target(name: "GatewayCluster", dependencies: ["GatewayServer"]),
+
         // MARK: Built-in plugins (one folder each under Plugins/)
 
         .target(name: "GenerateSource", dependencies: ["GatewayPlugin"], path: "Plugins/GenerateSource"),
@@ -166,6 +173,7 @@ let package = Package(
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "GatewayClusterTests", dependencies: ["GatewayCluster", "GatewayServer", "TestSupport"]),
         .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
     ]
 )
