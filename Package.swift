@@ -71,6 +71,7 @@ let package = Package(
                 "GatewayConfig",
                 "GatewayPlugin",
                 "GatewayServer",
+                "GatewayCluster",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
