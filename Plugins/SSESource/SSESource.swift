@@ -87,6 +87,10 @@ public struct SSESource: Source {
         var logger = context.logger
         logger[metadataKey: "upstream.url"] = "\(url)"
         var parser = SSEParser(maxEventSize: context.maxEventSize)
+        if let resumeFrom = context.resumeFrom {
+            parser.setLastEventID(resumeFrom)
+            logger.info("resuming the upstream after the last event stored", metadata: ["last_event_id": "\(resumeFrom)"])
+        }
         var backoff = Backoff(initial: initialDelay, maximum: maximumDelay, jitter: jitter)
         var warnings = LogLimiter(interval: Self.warningInterval)
         let clock = ContinuousClock()

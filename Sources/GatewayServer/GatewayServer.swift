@@ -40,6 +40,8 @@ public final class GatewayServer: Sendable {
     private let endpoints: [EndpointStream]
     private let statusStream: EndpointStream?
     private let sources: [RunningSource]
+    /// The `log: cluster` endpoints' part in the cluster, one service each.
+    private let clustered: [ClusteredEndpoint]
     private let stopRequest = StopRequest()
     private let tls: NIOSSLContext?
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
@@ -68,13 +70,19 @@ public final class GatewayServer: Sendable {
         let pipelineThreads = min(max(1, settings.endpoints.count), max(2, System.coreCount))
         let pipelineLoops = MultiThreadedEventLoopGroup(numberOfThreads: pipelineThreads)
         self.pipelineLoops = pipelineLoops
+        let cluster = try Self.clusterParts(settings: settings, metrics: metrics, logger: logger)
         func makeEndpoint(_ endpoint: EndpointSettings, isInternal: Bool) -> EndpointStream {
             var endpointLogger = logger
             endpointLogger[metadataKey: "endpoint"] = "\(endpoint.path)"
             let endpointMetrics = (isInternal ? unreported : metrics).endpoint(endpoint.path)
             let stamper = IDStamper(mode: endpoint.ids, epoch: epoch)
             let log: any EventLog
-            if let channel = endpoint.channel {
+            var forward: (@Sendable ([ClusterEvent]) -> Void)?
+            if endpoint.log == .cluster, let cluster {
+                let parts = cluster.endpoint(endpoint, loops: loops.count, metrics: endpointMetrics, logger: endpointLogger)
+                log = parts.log
+                forward = parts.forward
+            } else if let channel = endpoint.channel {
                 let gauge = endpointMetrics.channelGauge()
                 log = Channels(
                     replay: endpoint.replay, maxChannels: channel.maxChannels, replayBytes: channel.replayBytes, stamper: stamper,
@@ -86,14 +94,14 @@ public final class GatewayServer: Sendable {
             let fanOuts = loops.enumerated().map {
                 LoopFanOut(
                     loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat,
-                    stallTimeout: stallTimeout, pullBytes: pullBytes,
+                    stallTimeout: stallTimeout, pullBytes: pullBytes, resetEvent: endpoint.resetEvent,
                     metrics: endpointMetrics, logger: endpointLogger)
             }
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
             return EndpointStream(
                 path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
                 stamper: stamper, log: log, channelKey: endpoint.channel?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens,
-                resetEvent: endpoint.resetEvent,
+                forward: forward, resetEvent: endpoint.resetEvent,
                 fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
                 recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
         }
@@ -109,9 +117,12 @@ public final class GatewayServer: Sendable {
             RunningSource(
                 config: source,
                 endpoints: zip(settings.endpoints, endpoints).filter { $0.0.sources.contains(source.name) }.map(\.1),
-                metrics: metrics.source(source.name), stopRequest: stopRequest, logger: logger)
+                metrics: metrics.source(source.name), stopRequest: stopRequest, gate: cluster?.gates[source.name], logger: logger)
         }
         self.sources = sources
+        self.clustered = cluster?.services(endpoints: endpoints) ?? []
+        let clustered = self.clustered
+        let engine = settings.cluster?.engine
         let registry = self.registry
         let openFiles = OpenFileLimit.current().soft
         let connections = ConnectionBudget(
@@ -131,7 +142,13 @@ public final class GatewayServer: Sendable {
             admission: Admission(limit: server.maxClients), connections: connections, metrics: metrics,
             retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
-            sourcesNotReady: { sources.filter { !$0.isReady }.map(\.config.name) },
+            sourcesNotReady: {
+                // A clustered endpoint's sources run on one instance: the cluster says whether this one is ready.
+                var waiting = sources.filter { $0.gate == nil && !$0.isReady }.map(\.config.name)
+                if let engine, !engine.isConnected { waiting.append("cluster: unreachable") }
+                for part in clustered where !part.log.isOpen { waiting.append("cluster: stream of \(part.endpoint.path) not open") }
+                return waiting
+            },
             requestTimeout: TimeAmount(server.requestTimeout), logger: logger)
     }
 
@@ -181,7 +198,7 @@ public final class GatewayServer: Sendable {
             endpoints: endpoints + (statusStream.map { [$0] } ?? []), pipelineLoops: pipelineLoops, stopRequest: stopRequest,
             stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
         let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
-        var services: [any Service] = dependencies + [endpointsService, listener]
+        var services: [any Service] = dependencies + [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
             services.append(StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, interval: .seconds(1)))
         }

@@ -3,6 +3,7 @@ public struct GatewayServerError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
         case cannotListen(address: String, reason: String)
         case tls(reason: String)
+        case settings(reason: String)
     }
 
     private let code: Code
@@ -17,11 +18,18 @@ public struct GatewayServerError: Error, CustomStringConvertible, Sendable {
         GatewayServerError(code: .tls(reason: reason))
     }
 
+    /// The settings contradict themselves (a program that builds them directly; `gateway check`
+    /// reports these in a configuration file).
+    static func settings(_ reason: String) -> GatewayServerError {
+        GatewayServerError(code: .settings(reason: reason))
+    }
+
     /// One line saying what went wrong.
     public var description: String {
         switch code {
         case .cannotListen(let address, let reason): return "cannot listen on \(address): \(reason)"
         case .tls(let reason): return "cannot load the TLS certificate or key: \(reason)"
+        case .settings(let reason): return "invalid settings: \(reason)"
         }
     }
 }

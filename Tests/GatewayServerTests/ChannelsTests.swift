@@ -26,7 +26,7 @@ func channels(
 extension EventLogReader {
     func sequences(from next: UInt64, maxBytes: Int = .max) -> [UInt64]? {
         var events: [PublishedEvent] = []
-        return read(from: next, maxBytes: maxBytes, into: &events) ? events.map(\.sequence) : nil
+        return read(from: next, maxBytes: maxBytes, into: &events) == .served ? events.map(\.sequence) : nil
     }
 }
 

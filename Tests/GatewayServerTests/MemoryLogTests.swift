@@ -20,7 +20,7 @@ func memoryLog(replay: Int, count: UInt64, mode: EndpointSettings.IDs = .sequenc
 extension MemoryLog {
     func sequences(from next: UInt64, maxBytes: Int = .max) -> [UInt64]? {
         var events: [PublishedEvent] = []
-        return read(from: next, maxBytes: maxBytes, into: &events) ? events.map(\.sequence) : nil
+        return read(from: next, maxBytes: maxBytes, into: &events) == .served ? events.map(\.sequence) : nil
     }
 }
 

@@ -48,13 +48,18 @@ public struct SourceContext: Sendable {
     public let maxEventSize: Int
     /// Where events, readiness and drops are reported.
     public let output: SourceOutput
+    /// The id of the last event of this source that the gateway already has (stored in its
+    /// cluster by an earlier holder, SPEC §5), or `nil` to start afresh. A source that can
+    /// resume its upstream from an id (`sse`: `Last-Event-ID`) starts after it.
+    public let resumeFrom: String?
 
     /// Creates a context.
-    public init(name: String, logger: Logger, maxEventSize: Int, output: SourceOutput) {
+    public init(name: String, logger: Logger, maxEventSize: Int, output: SourceOutput, resumeFrom: String? = nil) {
         self.name = name
         self.logger = logger
         self.maxEventSize = maxEventSize
         self.output = output
+        self.resumeFrom = resumeFrom
     }
 }
 

@@ -31,6 +31,8 @@ final class LoopFanOut: @unchecked Sendable {
 
     private let log: any EventLog
     private let endpoint: String
+    /// The type of the gap notice (SPEC §3), or `nil` when turned off.
+    private let resetEvent: String?
     private let metrics: EndpointMetrics
     private let logger: Logger
     private let heartbeatInterval: TimeAmount
@@ -60,8 +62,9 @@ final class LoopFanOut: @unchecked Sendable {
 
     init(
         loop: any EventLoop, index: Int = 0, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount,
-        pullBytes: Int, metrics: EndpointMetrics, logger: Logger
+        pullBytes: Int, resetEvent: String? = "reset", metrics: EndpointMetrics, logger: Logger
     ) {
+        self.resetEvent = resetEvent
         self.loop = loop
         self.index = index
         self.log = log
@@ -228,9 +231,26 @@ final class LoopFanOut: @unchecked Sendable {
         let writer = client.writer
         while writer.isWritable {
             pulled.removeAll(keepingCapacity: true)
-            guard client.reader.read(from: client.next, maxBytes: pullBytes, into: &pulled) else {
+            switch client.reader.read(from: client.next, maxBytes: pullBytes, into: &pulled) {
+            case .served: break
+            case .gone:
                 fellBehind(client)
                 return
+            case .waiting:
+                // Its events are being fetched from the cluster's engine: it stays behind (not
+                // pushed live events) until they are here.
+                let bound = NIOLoopBound(client, eventLoop: loop)
+                client.reader.notifyWhenReadable { [self, loop] in
+                    loop.execute { self.writabilityChanged(bound.value) }
+                }
+                return
+            case .gap(let gap):
+                metrics.replay(gap.reason.rawValue)
+                if let resetEvent {
+                    writer.write(text: WireFormat.reset(gap, type: resetEvent))
+                    writer.flush()
+                }
+                continue
             }
             if pulled.isEmpty {
                 client.isBehind = false

@@ -25,8 +25,11 @@ final class EndpointStream: @unchecked Sendable {
     let log: any EventLog
     /// On a channel endpoint, what names each event's channel; `nil` on a broadcast one.
     let channelKey: EventField?
-    /// On a channel endpoint, its channels (the same object as ``log``).
-    let channels: Channels?
+    /// On a channel endpoint, its channels (``log``, or a clustered endpoint's cache).
+    var channels: Channels? { (log as? Channels) ?? ((log as? ClusterLog)?.cache as? Channels) }
+    /// On a `log: cluster` endpoint, where the pipeline's output goes instead of the log: the
+    /// lease holder's publisher to the cluster's stream. Set before any event arrives.
+    private let forward: (@Sendable ([ClusterEvent]) -> Void)?
     /// The per-event-loop fan-outs, one per loop of the server's group.
     let fanOuts: [LoopFanOut]
     /// Whether this is the dashboard's built-in status stream (not a configured endpoint).
@@ -64,7 +67,7 @@ final class EndpointStream: @unchecked Sendable {
 
     init(
         path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, channelKey: EventField? = nil, executor: any EventLoop,
-        tokens: [String]?,
+        tokens: [String]?, forward: (@Sendable ([ClusterEvent]) -> Void)? = nil,
         resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
         isInternal: Bool = false
     ) {
@@ -73,8 +76,7 @@ final class EndpointStream: @unchecked Sendable {
         self.stamper = stamper
         self.log = log
         self.channelKey = channelKey
-        self.channels = log as? Channels
-        precondition((channelKey == nil) == (channels == nil), "a channel endpoint has a channel key and a log of channels")
+        self.forward = forward
         self.executor = executor
         self.tokens = tokens
         self.resetEvent = resetEvent
@@ -150,6 +152,10 @@ final class EndpointStream: @unchecked Sendable {
             pipeline.run(event, from: fromStep, into: &output) { step in dropCounters[step].increment() }
         }
         guard !output.isEmpty else { return }
+        if let forward {
+            forward(clusterEvents())
+            return
+        }
         batch.removeAll(keepingCapacity: true)
         if let channelKey {
             // Events with no channel are dropped, and leave `output` (the dashboard's recent events).
@@ -170,11 +176,48 @@ final class EndpointStream: @unchecked Sendable {
         } else {
             for index in output.indices { batch.append(publish(&output[index])) }
         }
-        if let channels {
-            channels.append(batch, routingInto: &routed)
-        } else {
-            log.append(batch)
+        publishBatch()
+    }
+
+    /// Events a clustered endpoint's stream delivered (on an engine thread): into the log and
+    /// out to the clients, in stream order. Returns at once.
+    func deliver(_ messages: [StoredMessage], epoch: UInt64) {
+        guard !messages.isEmpty else { return }
+        executor.execute { [self] in
+            batch.removeAll(keepingCapacity: true)
+            output.removeAll(keepingCapacity: true)
+            for message in messages {
+                let event = message.published(epoch: epoch, allocator: allocator)
+                sequence = message.sequence
+                batch.append(event)
+                if recentCapacity > 0 { output.append(Event(id: event.id, event: message.type, data: message.data)) }
+            }
+            publishBatch()
         }
+    }
+
+    /// The pipeline's output as a clustered endpoint publishes it: each event with its channel
+    /// (events with none are dropped and counted, as on any channel endpoint).
+    private func clusterEvents() -> [ClusterEvent] {
+        var events: [ClusterEvent] = []
+        events.reserveCapacity(output.count)
+        for event in output {
+            var channel: String?
+            if let channelKey {
+                channel = Self.channel(of: event, key: channelKey)
+                if channel == nil {
+                    noChannelCounter?.increment()
+                    continue
+                }
+            }
+            events.append(ClusterEvent(event: event, channel: channel))
+        }
+        return events
+    }
+
+    /// Appends ``batch`` to the log and hands it to the fan-outs. On the executor.
+    private func publishBatch() {
+        log.append(batch, routingInto: &routed)
         metrics.published.increment(by: batch.count)
         if recentCapacity > 0 {
             let recent = output.suffix(recentCapacity).map { RecentEvent(id: $0.id, type: $0.type, data: $0.data) }
@@ -186,7 +229,7 @@ final class EndpointStream: @unchecked Sendable {
         } else {
             summary.withLockedValue { $0.published = sequence }
         }
-        if channels != nil {
+        if channelKey != nil {
             for index in routed.indices where !routed[index].isEmpty {
                 fanOuts[index].enqueue(routed[index])
                 routed[index].removeAll(keepingCapacity: true)

@@ -157,6 +157,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(head)).whenComplete { _ in channel.close(promise: nil) }
             return
         }
+        if let log = endpoint.log as? ClusterLog, !log.isOpen {
+            refuseStream(context: context, reason: "the endpoint's cluster stream is not open yet", headers: headers)
+            return
+        }
         guard server.admission.admit() else {
             server.logger.info("stream refused: max_clients reached", metadata: ["client.address": "\(address)"])
             refuseStream(context: context, reason: "too many clients", headers: headers)

@@ -42,8 +42,8 @@ final class ChannelLog: EventLogReader, @unchecked Sendable {
         self.droppedThrough = droppedThrough
     }
 
-    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> Bool {
-        lock.withLock { collect(from: next, maxBytes: maxBytes, into: &output).served }
+    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> ReadOutcome {
+        lock.withLock { collect(from: next, maxBytes: maxBytes, into: &output).served ? .served : .gone }
     }
 
     /// ``read(from:maxBytes:into:)`` with the lock held; also says whether every event from

@@ -61,13 +61,15 @@ final class Channels: EventLog, @unchecked Sendable {
     private var forgottenThrough: UInt64 = 0
 
     /// - Parameters:
+    ///   - floor: events at or below this sequence are known to be missing from every channel
+    ///     (a cluster instance that started following its stream after them).
     ///   - evicted: told of each channel dropped for a limit (on the endpoint's executor).
     ///   - counted: told how many channels are known after each change (`gateway_channels`), under
     ///     the lock, so changes from several loops are reported in the order they happened.
     ///   - now: a monotonic clock in nanoseconds; tests step it.
     init(
         replay: Int, maxChannels: Int, replayBytes: Int?, stamper: IDStamper, loops: Int = 1,
-        retention: MemoryLog.Retention = .standard,
+        retention: MemoryLog.Retention = .standard, floor: UInt64 = 0,
         evicted: @escaping @Sendable (Eviction) -> Void = { _ in }, counted: @escaping @Sendable (Int) -> Void = { _ in },
         now: @escaping @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
     ) {
@@ -81,6 +83,7 @@ final class Channels: EventLog, @unchecked Sendable {
         self.stamper = stamper
         self.evicted = evicted
         self.counted = counted
+        self.forgottenThrough = floor
     }
 
     // MARK: Publishing
@@ -183,6 +186,8 @@ final class Channels: EventLog, @unchecked Sendable {
         forgottenThrough = max(forgottenThrough, channel.lastSequence)
         if channels[channel.name] === channel { channels[channel.name] = nil }
     }
+
+    var newestSequence: UInt64 { lock.withLock { newest } }
 
     // MARK: Clients
 

@@ -12,6 +12,14 @@ protocol EventLog: AnyObject, Sendable {
     /// Appends events in sequence order, each sequence above the last appended.
     func append(_ events: [PublishedEvent])
 
+    /// Appends events and adds each to `routed[loop]` for every event loop that has a reader of
+    /// its channel (a log of channels); other logs leave `routed` alone and every loop gets the
+    /// whole batch.
+    func append(_ events: [PublishedEvent], routingInto routed: inout [[PublishedEvent]])
+
+    /// The newest sequence appended (0 before the first).
+    var newestSequence: UInt64 { get }
+
     /// Places a client that reads `channels` (none: the whole endpoint, the only choice on a
     /// broadcast endpoint) and sent `lastEventID`: where it starts, by SPEC §3's rules, and
     /// what it reads from. Pair with ``close(_:)`` when the client leaves.
@@ -28,9 +36,34 @@ protocol EventLog: AnyObject, Sendable {
 /// Reads one client's stream from the log: the whole endpoint, one channel, or several merged.
 protocol EventLogReader: AnyObject, Sendable {
     /// Appends to `into` the events from sequence `next` on, at least one when there is one and
-    /// then while their bytes stay within `maxBytes`. Returns `false` when an event at or after
-    /// `next` has already left the log (the reader can no longer be served without a gap).
-    func read(from next: UInt64, maxBytes: Int, into events: inout [PublishedEvent]) -> Bool
+    /// then while their bytes stay within `maxBytes`, and says how that went (``ReadOutcome``).
+    func read(from next: UInt64, maxBytes: Int, into events: inout [PublishedEvent]) -> ReadOutcome
+
+    /// After a read answered ``ReadOutcome/waiting``: calls `wake` (on any thread) once the
+    /// reader can be read again. Readers in memory never wait.
+    func notifyWhenReadable(_ wake: @escaping @Sendable () -> Void)
+}
+
+extension EventLog {
+    func append(_ events: [PublishedEvent], routingInto routed: inout [[PublishedEvent]]) { append(events) }
+}
+
+extension EventLogReader {
+    func notifyWhenReadable(_ wake: @escaping @Sendable () -> Void) { wake() }
+}
+
+/// What one read of the log gave.
+enum ReadOutcome: Equatable, Sendable {
+    /// The events from `next` on were appended (none: the reader is up to date).
+    case served
+    /// An event at or after `next` has already left the log: the reader cannot be served
+    /// without a gap, and is cut off so that it resumes (and learns of the gap).
+    case gone
+    /// The events are being fetched (from a cluster's engine); read again once woken.
+    case waiting
+    /// The events from `next` on are not all held: tell the client of `Gap` (the `reset`
+    /// event), then read on from the oldest held.
+    case gap(Gap)
 }
 
 /// A client's place in an endpoint's log.

@@ -87,10 +87,10 @@ final class MemoryLog: EventLog, EventLogReader, @unchecked Sendable {
     /// Events held now (the count the log must keep, and recent ones beyond it).
     var heldCount: Int { lock.withLock { events.count } }
 
-    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> Bool {
+    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> ReadOutcome {
         lock.withLock {
-            if next > newest { return true }
-            guard let oldest = events.first?.sequence, next >= oldest else { return false }
+            if next > newest { return .served }
+            guard let oldest = events.first?.sequence, next >= oldest else { return .gone }
             // Sequences are contiguous in the ring, so the start is arithmetic.
             var index = Int(next - oldest)
             var bytes = 0
@@ -101,7 +101,7 @@ final class MemoryLog: EventLog, EventLogReader, @unchecked Sendable {
                 output.append(event)
                 index += 1
             }
-            return true
+            return .served
         }
     }
 

@@ -21,7 +21,7 @@ final class MergedChannels: EventLogReader, @unchecked Sendable {
         self.lock = lock
     }
 
-    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> Bool {
+    func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> ReadOutcome {
         lock.withLock {
             parts.removeAll(keepingCapacity: true)
             // Events above `bound` may have been left out of a channel that stopped at `maxBytes`:
@@ -30,7 +30,7 @@ final class MergedChannels: EventLogReader, @unchecked Sendable {
             for (channel, start) in zip(channels, starts) {
                 let before = parts.count
                 let (served, complete) = channel.collect(from: max(next, start), maxBytes: maxBytes, into: &parts)
-                guard served else { return false }
+                guard served else { return .gone }
                 if !complete, let last = parts.last, parts.count > before { bound = min(bound, last.sequence) }
             }
             parts.sort { $0.sequence < $1.sequence }
@@ -41,7 +41,7 @@ final class MergedChannels: EventLogReader, @unchecked Sendable {
                 bytes += event.chunk.readableBytes
                 output.append(event)
             }
-            return true
+            return .served
         }
     }
 }

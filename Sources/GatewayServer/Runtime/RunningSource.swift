@@ -15,6 +15,8 @@ final class RunningSource: Service, Sendable {
     let metrics: SourceMetrics
     let logger: Logger
     private let stopRequest: StopRequest
+    /// For a source of a `log: cluster` endpoint: when it may run (see ``SourceGate``).
+    let gate: SourceGate?
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -22,8 +24,12 @@ final class RunningSource: Service, Sendable {
         var events: UInt64 = 0
     }
 
-    init(config: SourceSettings, endpoints: [EndpointStream], metrics: SourceMetrics, stopRequest: StopRequest, logger: Logger) {
+    init(
+        config: SourceSettings, endpoints: [EndpointStream], metrics: SourceMetrics, stopRequest: StopRequest, gate: SourceGate? = nil,
+        logger: Logger
+    ) {
         self.config = config
+        self.gate = gate
         self.stopRequest = stopRequest
         self.endpoints = endpoints
         self.metrics = metrics
@@ -39,8 +45,8 @@ final class RunningSource: Service, Sendable {
     var eventCount: UInt64 { state.withLockedValue { $0.events } }
 
     /// The context handed to the plugin's `run`.
-    var context: SourceContext {
-        SourceContext(name: config.name, logger: logger, maxEventSize: config.maxEventSize, output: output)
+    func context(resumeFrom: String? = nil) -> SourceContext {
+        SourceContext(name: config.name, logger: logger, maxEventSize: config.maxEventSize, output: output, resumeFrom: resumeFrom)
     }
 
     private var output: SourceOutput {
@@ -78,16 +84,41 @@ final class RunningSource: Service, Sendable {
     /// the gateway to stop (`on_eof: exit`) starts the group's graceful shutdown. Either way
     /// the service returns only when the group tells it to.
     func run() async {
+        if let gate {
+            await cancelWhenGracefulShutdown { await self.runWhileOpen(gate) }
+            return
+        }
         logger.debug("source starting", metadata: ["type": "\(config.type)"])
         let asksToStop = await cancelWhenGracefulShutdown { await self.runPlugin() }
         if asksToStop { await stopRequest.ask() }
         try? await gracefulShutdown()
     }
 
+    /// A clustered endpoint's source: runs while its gate is open, until the group stops.
+    private func runWhileOpen(_ gate: SourceGate) async {
+        var running: Task<Bool, Never>?
+        for await change in gate.changes {
+            switch change {
+            case .open(let resumeFrom):
+                guard running == nil else { continue }
+                logger.info("source starting: this instance runs the endpoint's sources", metadata: ["type": "\(config.type)"])
+                running = Task { await self.runPlugin(resumeFrom: resumeFrom) }
+            case .closed:
+                guard let task = running else { continue }
+                task.cancel()
+                _ = await task.value
+                running = nil
+                logger.info("source stopped: this instance no longer runs the endpoint's sources")
+            }
+        }
+        running?.cancel()
+        _ = await running?.value
+    }
+
     /// Whether the plugin finished asking the gateway to stop.
-    private func runPlugin() async -> Bool {
+    private func runPlugin(resumeFrom: String? = nil) async -> Bool {
         do {
-            let completion = try await config.source.run(context)
+            let completion = try await config.source.run(context(resumeFrom: resumeFrom))
             logger.info("source finished", metadata: ["completion": "\(completion)"])
             return completion == .stopGateway
         } catch is CancellationError {
