@@ -111,13 +111,14 @@ public protocol ClusterStream: AnyObject, Sendable {
     /// the same on every instance, and new when the stream is deleted and made again.
     var epoch: UInt64 { get }
 
-    /// Publishes one message. With `expectedLastSequence` the engine stores it only if the
-    /// stream's newest sequence is that one — a message already stored under the same
+    /// Publishes one message. With an `expectation` the engine stores it only if the stream's
+    /// newest message is the one expected — a message already stored under the same
     /// ``ClusterMessage/messageID`` is acknowledged as a duplicate first — so the holder's
-    /// messages stay in order and a holder that lost its lease is refused. Returns at once;
-    /// `completion` runs on an engine thread. Messages are sent in the order of the calls.
+    /// messages stay in order (each expects the one before it) and a holder that lost its lease
+    /// is refused. Returns at once; `completion` runs on an engine thread. Messages are sent in
+    /// the order of the calls.
     func publish(
-        _ message: ClusterMessage, expectedLastSequence: UInt64?,
+        _ message: ClusterMessage, expectation: PublishExpectation?,
         completion: @escaping @Sendable (Result<PublishAck, ClusterError>) -> Void)
 
     /// The stream's first and last sequence now.
@@ -131,6 +132,16 @@ public protocol ClusterStream: AnyObject, Sendable {
     /// are stored — across engine restarts and reconnections — in batches, on an engine thread.
     /// Runs until the returned subscription is cancelled.
     func follow(from start: UInt64, _ deliver: @escaping @Sendable ([StoredMessage]) -> Void) throws -> any ClusterSubscription
+}
+
+/// What the stream's newest message must be for a publish to be stored.
+public enum PublishExpectation: Sendable, Equatable {
+    /// The newest sequence is this one (JetStream `Nats-Expected-Last-Sequence`).
+    case lastSequence(UInt64)
+    /// The newest message has this message id (JetStream `Nats-Expected-Last-Msg-Id`). An
+    /// engine may forget it across its own restart, and then refuses with
+    /// ``ClusterError/wrongLastMessageID``; the holder sends again expecting a sequence.
+    case lastMessageID(String)
 }
 
 /// What the engine answered a publish.
@@ -167,8 +178,11 @@ public protocol ClusterLease: Sendable {
 public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The engine cannot be reached now (no connection, timeout).
     case unreachable(String)
-    /// A publish's `expectedLastSequence` did not match: the stream's newest is `actual`.
+    /// A publish's expected last sequence did not match: the stream's newest is `actual` (0 when
+    /// the engine did not say).
     case wrongLastSequence(actual: UInt64)
+    /// A publish's expected last message id did not match.
+    case wrongLastMessageID
     /// Anything else the engine answered, in its own words.
     case failed(String)
 
@@ -176,6 +190,7 @@ public enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let reason): return "engine unreachable: \(reason)"
         case .wrongLastSequence(let actual): return "wrong last sequence (the stream's is \(actual))"
+        case .wrongLastMessageID: return "wrong last message id"
         case .failed(let reason): return reason
         }
     }

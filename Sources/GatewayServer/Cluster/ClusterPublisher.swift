@@ -6,13 +6,14 @@ import Logging
 /// while this instance is the holder.
 ///
 /// Events wait in an outbox until the engine has stored them. Up to ``window`` are in flight at
-/// once, the n-th after the last stored one sent with "expect the stream's last sequence to be
-/// that one + n − 1", and each with its own message id. So when one fails (a timeout, the
-/// engine gone), the ones after it fail too rather than land out of order; once every answer
-/// is in, sending starts again from the first unstored event — a message that was in fact
-/// stored is answered as a duplicate with its sequence, by its id. When the *first* event is
-/// refused for the sequence, someone else has written to the stream: another instance holds
-/// the lease now, and this one stops (``onFenced``). While the engine is unreachable the
+/// once, each with its own message id: the first expects the stream's last sequence to be the
+/// last this holder stored, each next one expects the stream's last message to be the one
+/// before it. So when one fails (a timeout, the engine gone), the ones after it fail too rather
+/// than land out of order, and nothing of another writer's can be interleaved; once every
+/// answer is in, sending starts again from the first unconfirmed event — a message that was in
+/// fact stored is answered as a duplicate with its sequence, by its id. When the *first* event
+/// is refused for the sequence, someone else has written to the stream: another instance
+/// holds the lease now, and this one stops (``onFenced``). While the engine is unreachable the
 /// outbox grows, within ``OutboxBudget``.
 ///
 /// All state lives on one serial queue: calls from the endpoint's executor and answers from
@@ -44,6 +45,10 @@ final class ClusterPublisher: @unchecked Sendable {
     private var confirmed: UInt64 = 0
     /// The first failure since the last (re)send, and the message it was about.
     private var failure: (error: ClusterError, messageID: String)?
+    /// Why the first event of the outbox was refused, since the last (re)send.
+    private var headFailure: ClusterError?
+    /// Answers for events in flight behind one not yet answered.
+    private var acks: [String: PublishAck] = [:]
     private var stream: (any ClusterStream)?
     /// Names one holding: answers to an earlier one are ignored.
     private var term = 0
@@ -138,11 +143,12 @@ final class ClusterPublisher: @unchecked Sendable {
         let term = self.term
         while sent < outbox.count && sent < Self.window {
             let message = outbox[sent].message
-            // The stream's last sequence must be the one before this message's.
-            let expected = confirmed + UInt64(sent)
+            // The first expects the stream's last sequence; each next one, the message before it.
+            let expectation: PublishExpectation? =
+                sent == 0 ? (confirmed == 0 ? nil : .lastSequence(confirmed)) : .lastMessageID(outbox[sent - 1].message.messageID)
             sent += 1
             awaiting += 1
-            stream.publish(message, expectedLastSequence: expected == 0 ? nil : expected) { [self] result in
+            stream.publish(message, expectation: expectation) { [self] result in
                 queue.async { self.answered(result, messageID: message.messageID, term: term) }
             }
         }
@@ -152,38 +158,49 @@ final class ClusterPublisher: @unchecked Sendable {
         guard term == self.term else { return }
         awaiting -= 1
         switch result {
-        case .success(let ack) where failure == nil:
-            // Answers come in the order sent; anything else is treated as a failure and resent.
-            guard let head = outbox.first, head.message.messageID == messageID else {
-                failure = (.failed("answer out of order"), messageID)
-                break
+        case .success(let ack):
+            // After a failure, answers are ignored: every event not yet confirmed is sent again,
+            // and the engine answers the stored ones as duplicates.
+            if failure == nil {
+                acks[messageID] = ack
+                confirmHeads()
             }
-            outbox.removeFirst()
-            sent -= 1
-            confirmed = ack.sequence
-            budget.add(-head.bytes)
-            retryDelay = .zero
-            if !ack.duplicate { metrics.published.increment() }
-        case .success:
-            // After a failure, later answers are ignored: every unanswered-for event is resent and
-            // the engine answers the stored ones as duplicates.
-            break
         case .failure(let error):
             if failure == nil { failure = (error, messageID) }
+            if outbox.first?.message.messageID == messageID { headFailure = error }
         }
         if awaiting == 0 { settle() }
         if failure == nil { sendMore() }
     }
 
+    /// Takes the events stored from the front of the outbox (answers may come in any order).
+    private func confirmHeads() {
+        var freed = 0
+        while let head = outbox.first, let ack = acks.removeValue(forKey: head.message.messageID) {
+            outbox.removeFirst()
+            sent -= 1
+            confirmed = ack.sequence
+            freed += head.bytes
+            if !ack.duplicate { metrics.published.increment() }
+        }
+        if freed > 0 {
+            budget.add(-freed)
+            retryDelay = .zero
+        }
+    }
+
     /// Every answer is in after a failure: resend from the first unstored event, or stop.
     private func settle() {
-        guard let (error, messageID) = failure else { return }
+        guard let (error, _) = failure else { return }
+        let head = headFailure
         failure = nil
+        headFailure = nil
+        acks.removeAll()
         sent = 0
-        if case .wrongLastSequence = error, outbox.first?.message.messageID == messageID {
+        if case .wrongLastSequence = head {
             logger.warning(
                 "another instance wrote to the stream: this one no longer runs the endpoint's sources",
-                metadata: ["error": "\(error)"])
+                metadata: ["error": "\(head!)"])
             stream = nil
             term += 1
             dropOutbox()
@@ -192,11 +209,11 @@ final class ClusterPublisher: @unchecked Sendable {
         }
         retryDelay = min(Self.maximumRetryDelay, max(.milliseconds(100), retryDelay * 2))
         logger.warning(
-            "publishing to the cluster failed; retrying", metadata: ["error": "\(error)", "outbox": "\(outbox.count)"])
+            "publishing to the cluster failed; retrying", metadata: ["error": "\(head ?? error)", "outbox": "\(outbox.count)"])
         retryScheduled = true
         let term = self.term
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(retryDelay.components.seconds * 1_000_000_000 + retryDelay.components.attoseconds / 1_000_000_000))) {
-            [self] in
+        let delay = Int(retryDelay / .milliseconds(1))
+        queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in
             guard term == self.term else { return }
             retryScheduled = false
             sendMore()
@@ -211,6 +228,8 @@ final class ClusterPublisher: @unchecked Sendable {
         sent = 0
         awaiting = 0
         failure = nil
+        headFailure = nil
+        acks.removeAll()
         retryScheduled = false
         return count
     }
