@@ -18,6 +18,8 @@ public final class OptionsReader {
     public let context: String
     /// Where problems go.
     public let diagnostics: Diagnostics
+    /// Settings from other sections of the file that options may default to (``SharedConfig``).
+    public let shared: SharedConfig
     private var askedKeys: [String] = []
     private let problemsBefore: Int
     private var consumedAll = false
@@ -28,10 +30,14 @@ public final class OptionsReader {
     ///   - context: how messages name the place, e.g. `source 'quotes'`.
     ///   - diagnostics: where problems are recorded.
     ///   - handledKeys: keys the loader itself reads (like `type`), never reported as unknown.
-    public init(node: ConfigNode, context: String, diagnostics: Diagnostics, handledKeys: [String] = []) {
+    ///   - shared: settings from other sections of the file; none by default.
+    public init(
+        node: ConfigNode, context: String, diagnostics: Diagnostics, handledKeys: [String] = [], shared: SharedConfig = SharedConfig()
+    ) {
         self.node = node
         self.context = context
         self.diagnostics = diagnostics
+        self.shared = shared
         self.askedKeys = handledKeys
         self.problemsBefore = diagnostics.problems.count
         if !node.isNull && node.mapping == nil {
@@ -184,7 +190,7 @@ public final class OptionsReader {
     /// A nested map of options, read by its own reader (which the caller must ``finish()``).
     public func nested(_ key: String) -> OptionsReader? {
         guard let value = node(key) else { return nil }
-        return OptionsReader(node: value, context: "'\(key)'", diagnostics: diagnostics)
+        return OptionsReader(node: value, context: "'\(key)'", diagnostics: diagnostics, shared: shared)
     }
 
     /// Reports every key that was never asked for, suggesting the closest known key.
