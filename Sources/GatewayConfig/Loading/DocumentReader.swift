@@ -1,13 +1,13 @@
 import GatewayPlugin
 
-/// Reads the three top-level sections of `gateway.yaml`, reporting every problem.
+/// Reads the top-level sections of `gateway.yaml`, reporting every problem.
 struct DocumentReader {
     let file: String
     let root: ConfigNode
     let registry: PluginRegistry
     let diagnostics: Diagnostics
 
-    static let sections = ["server", "sources", "endpoints"]
+    static let sections = ["server", "sources", "endpoints", "cluster"]
 
     func read() -> GatewayConfiguration? {
         guard let entries = root.mapping else {
@@ -21,11 +21,19 @@ struct DocumentReader {
             diagnostics.report("unknown key '\(entry.key)' at the top level.\(hint)", at: entry.keyLocation)
         }
         let server = root["server"].flatMap { ServerSectionReader(diagnostics: diagnostics).read($0) } ?? ServerConfig()
-        let sources = SourcesSectionReader(registry: registry, diagnostics: diagnostics).read(root["sources"], root: root)
+        // The cluster first: sources may use its connection (SharedConfig), endpoints its logs.
+        let clusterEntry = entries.first { $0.key == "cluster" }
+        let cluster = clusterEntry.flatMap { ClusterSectionReader(diagnostics: diagnostics).read($0) }
+        let sharedConnection: SharedValue<NATSConnectionConfig> =
+            clusterEntry == nil ? .absent : cluster.map { .present($0.connection) } ?? .invalid
+        let sources = SourcesSectionReader(
+            registry: registry, diagnostics: diagnostics, shared: SharedConfig(natsConnection: sharedConnection)
+        ).read(root["sources"], root: root)
         // Endpoints may name any declared source, valid or not: a broken source is reported once, where it is.
         let declared = root["sources"]?.mapping?.map(\.key) ?? []
-        let endpoints = EndpointsSectionReader(registry: registry, diagnostics: diagnostics, declaredSources: declared)
-            .read(root["endpoints"], root: root)
-        return GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints)
+        let endpoints = EndpointsSectionReader(
+            registry: registry, diagnostics: diagnostics, declaredSources: declared, hasClusterSection: clusterEntry != nil
+        ).read(root["endpoints"], root: root)
+        return GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints, cluster: cluster)
     }
 }

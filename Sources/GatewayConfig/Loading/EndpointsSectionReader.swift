@@ -5,6 +5,8 @@ struct EndpointsSectionReader {
     let registry: PluginRegistry
     let diagnostics: Diagnostics
     let declaredSources: [String]
+    /// Whether the file has a `cluster:` section (valid or not: its own problems are reported there).
+    let hasClusterSection: Bool
 
     /// Paths the server answers itself; an endpoint may not take them.
     static let reservedPaths = ["/healthz", "/readyz", "/metrics", "/_gateway/status"]
@@ -35,6 +37,7 @@ struct EndpointsSectionReader {
             seenPaths[servedPath] = endpoint.location
             endpoints.append(endpoint)
         }
+        checkClusteredSourcesFeedNothingElse(elements)
         return endpoints
     }
 
@@ -57,14 +60,19 @@ struct EndpointsSectionReader {
         let replay = options.int(
             "replay", default: channel??.key == nil ? Self.defaultReplay : Self.defaultChannelReplay, in: 0...10_000_000)
         let ids = options.choice("ids", of: ["sequence", "source"], default: "sequence").flatMap(IDMode.init(rawValue:))
+        let log = readLog(options, ids: ids, replay: replay)
         let auth = readAuth(options)
         let resetEvent = readResetEvent(options)
         options.finish()
-        guard options.isValid, let path, let from, let pipeline, let channel, let replay, let ids, let resetEvent else { return nil }
+        guard options.isValid, let path, let from, let pipeline, let channel, let replay, let ids, let log, let resetEvent else {
+            return nil
+        }
         var endpoint = EndpointConfig(
             path: path, from: from, pipeline: pipeline, replay: replay, ids: ids, auth: auth ?? nil, location: pathLocation)
         endpoint.resetEvent = resetEvent
         endpoint.channel = channel
+        endpoint.log = log.placement
+        endpoint.replayAge = log.replayAge
         return endpoint
     }
 

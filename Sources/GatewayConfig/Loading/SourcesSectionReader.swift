@@ -4,6 +4,8 @@ import GatewayPlugin
 struct SourcesSectionReader {
     let registry: PluginRegistry
     let diagnostics: Diagnostics
+    /// What other sections offer sources (the cluster's NATS connection).
+    let shared: SharedConfig
 
     /// Keys every source has, read here rather than by the plugin.
     static let commonKeys = ["type", "max_event_size"]
@@ -23,7 +25,8 @@ struct SourcesSectionReader {
 
     private func readSource(_ entry: ConfigEntry) -> SourceConfig? {
         let options = OptionsReader(
-            node: entry.value, context: "source '\(entry.key)'", diagnostics: diagnostics, handledKeys: Self.commonKeys)
+            node: entry.value, context: "source '\(entry.key)'", diagnostics: diagnostics, handledKeys: Self.commonKeys,
+            shared: shared)
         guard entry.value.mapping != nil else { return nil }
         guard let typeNode = entry.value["type"] else {
             options.report("source '\(entry.key)' needs a 'type' (one of \(knownTypes))", at: entry.keyLocation)

@@ -20,6 +20,12 @@ public struct EndpointConfig: Sendable {
     /// `channel`, `max_channels`, `replay_bytes`: what makes it a channel endpoint (its path
     /// then has one `{name}` segment); `nil` for a broadcast endpoint.
     public var channel: ChannelConfig?
+    /// `log`: where the endpoint's events are kept: in this process (default) or in the
+    /// cluster's stream for the endpoint.
+    public var log: LogPlacement = .memory
+    /// `replay_age`: with `log: cluster`, events older than this leave the stream; `nil` for
+    /// no age limit (only `replay` counts).
+    public var replayAge: Duration?
     /// Where the endpoint is declared.
     public var location: ConfigLocation
 
@@ -44,6 +50,15 @@ public enum IDMode: String, Sendable {
     case sequence
     /// Each event keeps the id its source gave it.
     case source
+}
+
+/// `log:` — where an endpoint's log lives.
+public enum LogPlacement: String, Sendable {
+    /// In this process: one gateway serves the endpoint and runs its sources.
+    case memory
+    /// In the cluster's NATS JetStream, a stream per endpoint: every instance serves it, the
+    /// holder of its lease runs its sources.
+    case cluster
 }
 
 /// `auth:` — bearer tokens accepted from `Authorization: Bearer T` or `?access_token=T`.

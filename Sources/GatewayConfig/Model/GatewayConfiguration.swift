@@ -10,13 +10,18 @@ public struct GatewayConfiguration: Sendable {
     public var sources: [SourceConfig]
     /// The `endpoints:` section, in file order.
     public var endpoints: [EndpointConfig]
+    /// The `cluster:` section; `nil` for a gateway on its own.
+    public var cluster: ClusterConfig?
 
     /// Creates a configuration.
-    public init(file: String, server: ServerConfig, sources: [SourceConfig], endpoints: [EndpointConfig]) {
+    public init(
+        file: String, server: ServerConfig, sources: [SourceConfig], endpoints: [EndpointConfig], cluster: ClusterConfig? = nil
+    ) {
         self.file = file
         self.server = server
         self.sources = sources
         self.endpoints = endpoints
+        self.cluster = cluster
     }
 
     /// The source named `name`.

@@ -21,9 +21,13 @@ extension TransformPlugin {
 
 extension SourcePlugin {
     /// Validates `yaml` as this source's options (without `type`); the problems on failure.
-    public func make(yaml: String, file: String = "test.yaml", environment: [String: String] = [:]) -> Result<any Source, ConfigErrors> {
+    /// `shared` stands for what the rest of a `gateway.yaml` would offer (``SharedConfig``).
+    public func make(
+        yaml: String, file: String = "test.yaml", environment: [String: String] = [:], shared: SharedConfig = SharedConfig()
+    ) -> Result<any Source, ConfigErrors> {
         PluginYAML.read(yaml, file: file, environment: environment) { node, diagnostics in
-            let options = OptionsReader(node: node, context: "source", diagnostics: diagnostics, handledKeys: ["max_event_size"])
+            let options = OptionsReader(
+                node: node, context: "source", diagnostics: diagnostics, handledKeys: ["max_event_size"], shared: shared)
             let source = make(options)
             options.finish()
             return source
