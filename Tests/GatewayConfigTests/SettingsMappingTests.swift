@@ -37,7 +37,7 @@ import Testing
                     reset_event: false
                 """, file: "g.yaml"
         ).get()
-        let settings = GatewaySettings(configuration)
+        let settings = GatewaySettings(configuration, makeEngine: StandInEngine.make)
         let server = settings.server
         #expect(server.listen == ListenAddress(host: "::", port: 9090))
         #expect(server.heartbeat == .milliseconds(500))
@@ -60,6 +60,67 @@ import Testing
         let plain = settings.endpoints[1]
         #expect(plain.ids == .sequence && plain.tokens == nil && plain.resetEvent == nil)
 
-        #expect(GatewaySettings(configuration, listen: ListenAddress(host: "127.0.0.1", port: 0)).server.listen.port == 0)
+        #expect(settings.cluster == nil, "no cluster section, no cluster")
+        #expect(settings.endpoints.allSatisfy { $0.log == .memory && $0.replayAge == nil })
+
+        let onPortZero = GatewaySettings(configuration, listen: ListenAddress(host: "127.0.0.1", port: 0), makeEngine: StandInEngine.make)
+        #expect(onPortZero.server.listen.port == 0)
     }
+
+    @Test func theClusterAndEachEndpointsLogReachTheServerSettingsWithAnEngineMadeFromTheConnection() throws {
+        let configuration = try ConfigLoader(registry: .builtins, environment: [:]).load(
+            yaml: """
+                cluster:
+                  nats: { url: [nats://n1:4222, nats://n2:4222], token: t }
+                  name: prod
+                  lease: 4s
+                  outbox: 2MiB
+                  cache: 50
+                sources:
+                  ticks: { type: generate }
+                  orders: { type: generate }
+                  local: { type: generate }
+                endpoints:
+                  - { path: /ticks, from: [ticks], log: cluster, replay: 5000, replay_age: 1h }
+                  - { path: "/orders/{customer}", from: [orders], log: cluster, channel: data.customer }
+                  - { path: /local, from: [local] }
+                """, file: "g.yaml"
+        ).get()
+        var connections: [NATSConnectionConfig] = []
+        let settings = GatewaySettings(configuration) { connection in
+            connections.append(connection)
+            return StandInEngine()
+        }
+        #expect(connections == [NATSConnectionConfig(urls: ["nats://n1:4222", "nats://n2:4222"], auth: .token("t"))])
+        let cluster = try #require(settings.cluster)
+        #expect(cluster.engine is StandInEngine)
+        #expect(cluster.name == "prod" && cluster.lease == .seconds(4) && cluster.outbox == 2 << 20 && cluster.cache == 50)
+        #expect(settings.endpoints.map(\.log) == [.cluster, .cluster, .memory])
+        #expect(settings.endpoints.map(\.replayAge) == [.seconds(3600), nil, nil])
+        #expect(settings.endpoints[0].replay == 5000 && settings.endpoints[1].channel != nil)
+    }
+
+    @Test func whatTheEngineFactoryThrowsIsPassedOn() throws {
+        let configuration = try ConfigLoader(registry: .builtins, environment: [:]).load(
+            yaml: """
+                cluster: { nats: { url: nats://n1 } }
+                sources: { ticks: { type: generate } }
+                endpoints: [{ path: /ticks, from: [ticks], log: cluster }]
+                """, file: "g.yaml"
+        ).get()
+        #expect(throws: ClusterError.unreachable("stand-in")) {
+            _ = try GatewaySettings(configuration) { _ in throw ClusterError.unreachable("stand-in") }
+        }
+    }
+}
+
+/// An engine that is never asked anything: the mapping only hands it over.
+final class StandInEngine: ClusterEngine {
+    static func make(_ connection: NATSConnectionConfig) -> any ClusterEngine { StandInEngine() }
+
+    func openStream(_ spec: ClusterStreamSpec) async throws -> any ClusterStream { throw ClusterError.unreachable("stand-in") }
+    func lease(named name: String, ttl: Duration) -> any ClusterLease { fatalError("a stand-in has no leases") }
+    var isConnected: Bool { false }
+    func onConnectionChange(_ handler: @escaping @Sendable (_ connected: Bool) -> Void) {}
+    func close() async {}
 }

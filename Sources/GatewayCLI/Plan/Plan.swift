@@ -1,3 +1,4 @@
+import GatewayCluster
 import GatewayConfig
 import GatewayPlugin
 
@@ -22,6 +23,10 @@ struct Plan {
         extras.append("health /healthz /readyz")
         lines.append("  " + extras.joined(separator: ", "))
         lines.append("")
+        if let cluster = configuration.cluster {
+            lines.append(contentsOf: Self.describe(cluster, endpoints: configuration.endpoints))
+            lines.append("")
+        }
         lines.append("sources")
         let nameWidth = configuration.sources.map(\.name.count).max() ?? 0
         let typeWidth = configuration.sources.map(\.type.count).max() ?? 0
@@ -40,11 +45,32 @@ struct Plan {
                 if let bytes = channel.replayBytes { limits += " and \(Units.describe(bytes: bytes))" }
                 lines.append("    " + limits)
             }
-            var policy = ["replay \(endpoint.replay)\(endpoint.channel == nil ? "" : " per channel")", "ids \(endpoint.ids.rawValue)"]
+            var policy = ["replay \(endpoint.replay)\(endpoint.channel == nil ? "" : " per channel")"]
+            if let age = endpoint.replayAge { policy.append("replay_age \(Units.describe(age))") }
+            policy.append("ids \(endpoint.ids.rawValue)")
             if let auth = endpoint.auth { policy.append("auth \(auth.tokens.count) token\(auth.tokens.count == 1 ? "" : "s")") }
+            policy.append("log \(Self.describeLog(of: endpoint, cluster: configuration.cluster))")
             lines.append("    " + policy.joined(separator: ", "))
         }
         text = lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The `cluster:` section, with no secret: the connection's description leaves them out.
+    private static func describe(_ cluster: ClusterConfig, endpoints: [EndpointConfig]) -> [String] {
+        var lines = [
+            "cluster  \(cluster.name) on \(cluster.connection)",
+            "  lease \(Units.describe(cluster.lease)), outbox \(Units.describe(bytes: cluster.outbox)), cache \(cluster.cache) events",
+        ]
+        if !endpoints.contains(where: { $0.log == .cluster }) {
+            lines.append("  no endpoint has 'log: cluster' (nats sources may use the connection)")
+        }
+        return lines
+    }
+
+    /// `memory`, or `cluster (stream NAME)`: the stream every instance reads.
+    private static func describeLog(of endpoint: EndpointConfig, cluster: ClusterConfig?) -> String {
+        guard endpoint.log == .cluster, let cluster else { return endpoint.log.rawValue }
+        return "cluster (stream \(JetStreamNames.stream(cluster: cluster.name, endpoint: endpoint.path)))"
     }
 }
 

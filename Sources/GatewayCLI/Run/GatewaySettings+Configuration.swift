@@ -3,8 +3,17 @@ import GatewayPlugin
 import GatewayServer
 
 extension GatewaySettings {
-    /// What `gateway run` serves for a loaded `gateway.yaml`; `listen` overrides `server.listen`.
-    init(_ configuration: GatewayConfiguration, listen: ListenAddress? = nil) {
+    /// What `gateway run` serves for a loaded `gateway.yaml`.
+    /// - Parameters:
+    ///   - configuration: the loaded file.
+    ///   - listen: overrides `server.listen`.
+    ///   - makeEngine: builds the cluster engine from `cluster.nats`; called once, and only when the
+    ///     file has a `cluster:` section. A parameter so that this mapping stays free of any engine
+    ///     (and tests give it a stand-in); what it throws is passed on.
+    init(
+        _ configuration: GatewayConfiguration, listen: ListenAddress? = nil,
+        makeEngine: (NATSConnectionConfig) throws -> any ClusterEngine
+    ) rethrows {
         var server = ServerSettings()
         server.listen = listen ?? configuration.server.listen
         server.heartbeat = configuration.server.heartbeat
@@ -17,6 +26,11 @@ extension GatewaySettings {
         server.tls = configuration.server.tls.map { TLSFiles(certificateChain: $0.cert, privateKey: $0.key) }
         server.dashboard = configuration.server.dashboard
         server.metrics = configuration.server.metrics
+        let cluster = try configuration.cluster.map { cluster in
+            ClusterSettings(
+                engine: try makeEngine(cluster.connection), name: cluster.name, lease: cluster.lease, outbox: cluster.outbox,
+                cache: cluster.cache)
+        }
         self.init(
             server: server,
             sources: configuration.sources.map {
@@ -30,7 +44,9 @@ extension GatewaySettings {
                     resetEvent: endpoint.resetEvent,
                     channel: endpoint.channel.map {
                         ChannelSettings(key: $0.key, maxChannels: $0.maxChannels, replayBytes: $0.replayBytes)
-                    })
-            })
+                    },
+                    log: endpoint.log == .cluster ? .cluster : .memory, replayAge: endpoint.replayAge)
+            },
+            cluster: cluster)
     }
 }
