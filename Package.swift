@@ -101,8 +101,18 @@ let package = Package(
 
         // MARK: Cluster engine (SPEC §5)
 
+        /// libnats from the system (`libnats-dev`), the NATS C client.
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        /// A small Swift wrapper over libnats: connection, core subscriptions, JetStream streams,
+        /// publishes, consumers and key-value buckets; for the cluster engine and a `nats` source.
+        .target(name: "NATS", dependencies: ["CNATS", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         /// The cluster seam of GatewayServer on NATS JetStream.
-        .target(name: "GatewayCluster", dependencies: ["GatewayServer"]),
+        .target(
+            name: "GatewayCluster",
+            dependencies: [
+                "GatewayPlugin", "GatewayServer", "NATS", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
 
         // MARK: Built-in plugins (one folder each under Plugins/)
 
@@ -174,7 +184,8 @@ let package = Package(
         .testTarget(name: "RenameTransformTests", dependencies: ["RenameTransform", "GatewayPlugin", "GatewayConfig"]),
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
-        .testTarget(name: "GatewayClusterTests", dependencies: ["GatewayCluster", "GatewayServer", "TestSupport"]),
+        .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"]),
+        .testTarget(name: "GatewayClusterTests", dependencies: ["GatewayCluster", "GatewayServer", "NATS", "TestSupport"]),
         .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
     ]
 )
