@@ -112,7 +112,7 @@ final class BlockingClient {
         return received
     }
 
-    private func readOnce() -> Bool {
+    func readOnce() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
         guard count > 0 else { return false }

@@ -54,7 +54,7 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
 
     func read(from next: UInt64, maxBytes: Int, into output: inout [PublishedEvent]) -> ReadOutcome {
         enum Step {
-            case inner, outcome(ReadOutcome), load(UInt64)
+            case inner, tryInner, outcome(ReadOutcome)
         }
         let step: Step = lock.withLock {
             if handedOver { return .inner }
@@ -80,21 +80,31 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
                 // The page is used up; an empty page means the stream had nothing more.
                 if page.isEmpty && next <= floor { return .outcome(.served) }
             }
-            if next > floor {
-                handedOver = true
-                page = []
-                return .inner
-            }
-            loading = true
-            return .load(verifying ?? next)
+            return next > floor ? .tryInner : .outcome(.waiting)
         }
         switch step {
-        case .inner: return inner.read(from: next, maxBytes: maxBytes, into: &output)
-        case .outcome(let outcome): return outcome
-        case .load(let start):
-            load(from: start)
-            return .waiting
+        case .inner:
+            return inner.read(from: next, maxBytes: maxBytes, into: &output)
+        case .tryInner:
+            // The cache may hold it (it holds everything after the floor it has not dropped since).
+            let outcome = inner.read(from: next, maxBytes: maxBytes, into: &output)
+            if outcome != .gone {
+                lock.withLock {
+                    handedOver = true
+                    page = []
+                }
+                return outcome
+            }
+        case .outcome(let outcome):
+            if outcome != .waiting { return outcome }
         }
+        let start: UInt64? = lock.withLock {
+            if loading { return nil }
+            loading = true
+            return verifying ?? next
+        }
+        if let start { load(from: start) }
+        return .waiting
     }
 
     func notifyWhenReadable(_ wake: @escaping @Sendable () -> Void) {
