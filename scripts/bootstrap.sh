@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing the gateway needs on a Debian machine that has Swift:
-# libcurl's headers (the sse and poll sources use libcurl), pkg-config, python3; with --test, also
-# what the test suite drives (chromium, openssl, curl). Safe to run again.
+# libcurl's headers (the sse and poll sources use libcurl), libnats's (the cluster and the nats
+# source use the NATS C client), pkg-config, python3; with --test, also what the test suite drives
+# (chromium, openssl, curl, nats-server). Safe to run again. A gateway without `cluster:` needs no
+# NATS server to run.
 set -euo pipefail
 
 need=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
+dpkg -s libnats-dev >/dev/null 2>&1 || need+=(libnats-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # The exec transform's tests and examples run small Python 3 programs.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
@@ -15,6 +18,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   command -v curl >/dev/null 2>&1 || need+=(curl)
+  # The cluster tests start their own JetStream server on a free port.
+  command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
