@@ -200,7 +200,8 @@ public final class GatewayServer: Sendable {
         let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
         var services: [any Service] = dependencies + [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
-            services.append(StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, interval: .seconds(1)))
+            services.append(
+                StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, clustered: clustered, interval: .seconds(1)))
         }
         services += sources as [any Service]
         let group = ServiceGroup(

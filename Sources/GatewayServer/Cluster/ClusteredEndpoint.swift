@@ -59,6 +59,12 @@ final class ClusteredEndpoint: Service, Sendable {
     /// Whether this instance runs the endpoint's sources now.
     var isHolding: Bool { state.withLockedValue { $0.holding } }
 
+    /// What the dashboard shows of it.
+    var status: ClusterStatus {
+        let (stream, holding) = state.withLockedValue { ($0.stream?.name, $0.holding) }
+        return ClusterStatus(stream: stream, holdsLease: holding, connected: engine.isConnected)
+    }
+
     func run() async {
         budget.onPressure { [weak self] paused in self?.outboxPressure(paused: paused) }
         await cancelWhenGracefulShutdown {

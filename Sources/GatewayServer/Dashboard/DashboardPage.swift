@@ -57,6 +57,7 @@ enum DashboardPage {
           .source { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; min-width: 190px; }
           .source .name { font-weight: 600; display: flex; align-items: center; gap: 8px; }
           .source .meta { color: var(--muted); font-size: 12px; margin-top: 2px; font-variant-numeric: tabular-nums; }
+          .cluster { color: var(--muted); font-size: 12px; margin: 2px 0 6px; }
           .channels { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin: 8px 0; font-size: 12px; }
           .channels .row { display: flex; justify-content: space-between; gap: 8px; padding: 2px 0; }
           .channels a { color: inherit; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -113,6 +114,7 @@ enum DashboardPage {
           if (endpoint.channels) { path.append(el("span", "", endpoint.path)); }
           else { const link = el("a", "", endpoint.path); link.href = "." + endpoint.path; path.append(link); }
           head.append(path); card.append(head);
+          if (endpoint.cluster) card.append(el("div", "cluster"));
           const stats = el("div", "stats");
           for (const [key, label] of [["clients", "clients"], ["rate", "events/s"], ["events", "sent"]]) {
             const s = el("div", "stat"); s.append(el("div", "n"), el("div", "l", label)); s.dataset.key = key; stats.append(s);
@@ -136,6 +138,11 @@ enum DashboardPage {
             c.querySelector('[data-key="clients"] .n').textContent = fmt.format(endpoint.clients);
             c.querySelector('[data-key="rate"] .n').textContent = rateText(endpoint.rate);
             c.querySelector('[data-key="events"] .n').textContent = fmt.format(endpoint.events);
+            if (endpoint.cluster) {
+              const k = endpoint.cluster;
+              c.querySelector(".cluster").textContent = "cluster stream " + (k.stream || "(opening)") + " · " +
+                (k.connected ? "" : "engine unreachable · ") + (k.lease ? "this instance runs the sources" : "another instance runs the sources");
+            }
             if (endpoint.channels) {
               c.querySelector('[data-key="channels"] .n').textContent = fmt.format(endpoint.channels.count);
               const box = c.querySelector(".channels"); box.replaceChildren();

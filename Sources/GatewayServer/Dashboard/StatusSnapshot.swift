@@ -24,6 +24,8 @@ struct EndpointStatus: Sendable {
     var recent: [RecentEvent]
     /// On a channel endpoint, its channels; `nil` on a broadcast one.
     var channels: ChannelsStatus? = nil
+    /// On a `log: cluster` endpoint, its part in the cluster; `nil` otherwise.
+    var cluster: ClusterStatus? = nil
 
     var json: String {
         let recentJSON = recent.reversed().map { event in
@@ -31,7 +33,8 @@ struct EndpointStatus: Sendable {
         }
         let rounded = (rate * 10).rounded() / 10
         let channelsJSON = channels.map { ",\"channels\":" + $0.json } ?? ""
-        return "{\"path\":\(JSONText.quote(path)),\"clients\":\(clients),\"events\":\(events),\"rate\":\(rounded),\"recent\":[\(recentJSON.joined(separator: ","))]\(channelsJSON)}"
+        let clusterJSON = cluster.map { ",\"cluster\":" + $0.json } ?? ""
+        return "{\"path\":\(JSONText.quote(path)),\"clients\":\(clients),\"events\":\(events),\"rate\":\(rounded),\"recent\":[\(recentJSON.joined(separator: ","))]\(channelsJSON)\(clusterJSON)}"
     }
 }
 
@@ -47,6 +50,19 @@ struct ChannelsStatus: Sendable {
                 .joined(separator: ",") + "]"
         }
         return "{\"count\":\(count),\"top_clients\":\(list(byClients)),\"top_events\":\(list(byEvents))}"
+    }
+}
+
+/// A clustered endpoint in the status snapshot: its stream, whether this instance runs its
+/// sources, and whether the engine is reachable.
+struct ClusterStatus: Sendable {
+    /// The stream's name, or `nil` until it is open.
+    var stream: String?
+    var holdsLease: Bool
+    var connected: Bool
+
+    var json: String {
+        "{\"stream\":\(stream.map(JSONText.quote) ?? "null"),\"lease\":\(holdsLease),\"connected\":\(connected)}"
     }
 }
 

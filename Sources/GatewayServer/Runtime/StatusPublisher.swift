@@ -8,6 +8,8 @@ struct StatusPublisher: Service {
     let stream: EndpointStream
     let endpoints: [EndpointStream]
     let sources: [RunningSource]
+    /// The `log: cluster` endpoints' part in the cluster.
+    var clustered: [ClusteredEndpoint] = []
     let interval: Duration
 
     func run() async {
@@ -42,7 +44,8 @@ struct StatusPublisher: Service {
                 endpointStatuses.append(
                     EndpointStatus(
                         path: endpoint.path, clients: endpoint.clientCount, events: snapshot.published, rate: rate,
-                        recent: snapshot.recent, channels: channels))
+                        recent: snapshot.recent, channels: channels,
+                        cluster: clustered.first { $0.endpoint === endpoint }.map(\.status)))
             }
             let sourceStatuses = sources.map { SourceStatus(name: $0.config.name, type: $0.config.type, ready: $0.isReady, events: $0.eventCount) }
             let json = StatusSnapshot(
