@@ -198,7 +198,10 @@ public final class GatewayServer: Sendable {
             endpoints: endpoints + (statusStream.map { [$0] } ?? []), pipelineLoops: pipelineLoops, stopRequest: stopRequest,
             stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
         let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
-        var services: [any Service] = dependencies + [endpointsService, listener] + clustered as [any Service]
+        var services: [any Service] = dependencies
+        // The engine closes last of the cluster's parts: after the holders have published what they kept.
+        if let engine = settings.cluster?.engine { services.append(ClusterEngineService(engine: engine)) }
+        services += [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
             services.append(
                 StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, clustered: clustered, interval: .seconds(1)))

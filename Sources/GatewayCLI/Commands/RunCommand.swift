@@ -1,5 +1,6 @@
 import ArgumentParser
 import CurlHTTP
+import GatewayCluster
 import GatewayConfig
 import GatewayPlugin
 import GatewayServer
@@ -62,8 +63,12 @@ struct RunCommand: AsyncParsableCommand {
         // turns on it, each sweep over its clients waiting for the other's timeslice.
         let group = Self.eventLoops
         do {
-            let settings = try GatewaySettings(
-                configuration, listen: listen.flatMap(ListenAddress.parse), makeEngine: Self.makeClusterEngine)
+            let clusterName = configuration.cluster?.name ?? ClusterSettings.defaultName
+            let settings = try GatewaySettings(configuration, listen: listen.flatMap(ListenAddress.parse)) { connection in
+                var clusterLogger = logger
+                clusterLogger[metadataKey: "cluster"] = "\(clusterName)"
+                return try JetStreamEngine(config: connection, cluster: clusterName, logger: clusterLogger)
+            }
             let server = try GatewayServer(settings: settings, group: group, logger: logger)
             let services = server.serviceGroup(
                 dependencies: [HTTPClientService(client: .shared)], gracefulShutdownSignals: [.sigterm, .sigint])
@@ -81,21 +86,6 @@ struct RunCommand: AsyncParsableCommand {
 extension RunCommand {
     /// The server's event loops, one per usable CPU, for the life of the process (like NIO's singleton).
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: CPUAffinity.usableCPUCount())
-}
-
-extension RunCommand {
-    /// The cluster engine for `cluster.nats` (SPEC §5).
-    ///
-    /// The NATS JetStream engine is not plugged in yet: until it is, a file with a `cluster:`
-    /// section passes `gateway check` but `gateway run` stops at start-up with this reason.
-    static func makeClusterEngine(_ connection: NATSConnectionConfig) throws -> any ClusterEngine {
-        throw ClusterEngineUnavailable()
-    }
-}
-
-/// Why `gateway run` cannot serve a file with a `cluster:` section in this build.
-struct ClusterEngineUnavailable: Error, CustomStringConvertible {
-    var description: String { "this build of the gateway cannot join a cluster yet (no NATS JetStream engine); remove 'cluster:' to run alone" }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
