@@ -80,7 +80,9 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
                 // The page is used up; an empty page means the stream had nothing more.
                 if page.isEmpty && next <= floor { return .outcome(.served) }
             }
-            return next > floor ? .tryInner : .outcome(.waiting)
+            // Until the client's own event is looked for in the stream, the cache is not asked:
+            // it may still hold events the stream (and so the client's resume point) has lost.
+            return next > floor && verifying == nil ? .tryInner : .outcome(.waiting)
         }
         switch step {
         case .inner:
