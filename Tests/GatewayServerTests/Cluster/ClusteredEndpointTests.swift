@@ -34,7 +34,7 @@ struct ClusterInstance {
     let services: ServiceGroup
     let running: Task<Void, any Error>
 
-    static func start(engine: MemoryEngine, lease: Duration = .seconds(1)) async throws -> ClusterInstance {
+    static func start(engine: MemoryEngine, lease: Duration = .seconds(1), outbox: Int = 1 << 20) async throws -> ClusterInstance {
         var server = ServerSettings()
         server.listen = ListenAddress(host: "127.0.0.1", port: 0)
         server.dashboard = false
@@ -42,7 +42,7 @@ struct ClusterInstance {
             server: server,
             sources: [SourceSettings(name: "count", type: "counting", source: CountingSource(interval: .milliseconds(5)))],
             endpoints: [EndpointSettings(path: "/n", sources: ["count"], replay: 100_000, log: .cluster)],
-            cluster: ClusterSettings(engine: engine, name: "test", lease: lease, cache: 50))
+            cluster: ClusterSettings(engine: engine, name: "test", lease: lease, outbox: outbox, cache: 50))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let gateway = try GatewayServer(settings: settings, group: group, logger: Logger(label: "test"))
         let address = try await gateway.bind()
@@ -167,5 +167,33 @@ struct ClusterInstance {
         #expect(stored == (1...stored.count).map { "\($0)" })
         try await a.stop()
         try await b.stop()
+    }
+
+    @Test func whenTheEngineIsAwayTheHolderPausesAtTheOutboxLimitAndResumesTheUpstreamWithNothingLost() async throws {
+        let engine = MemoryEngine()
+        // A small outbox: about 40 events of this source.
+        let a = try await ClusterInstance.start(engine: engine, outbox: 4_000)
+        let stream = try await Self.waitForStream(engine, count: 20)
+        engine.reachable = false
+        try await Task.sleep(for: .milliseconds(600))
+        let whileAway = stream.stored.count
+        // The source was paused at the limit rather than running on: what it emitted fits the outbox.
+        let metrics = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+            Thread.detachNewThread {
+                do {
+                    let client = try BlockingClient(port: a.port)
+                    client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    continuation.resume(returning: client.readToEnd())
+                } catch { continuation.resume(throwing: error) }
+            }
+        }
+        let outboxLine = metrics.split(separator: "\n").first { $0.hasPrefix("gateway_cluster_outbox_bytes") }
+        let outboxBytes = outboxLine.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? -1
+        #expect(outboxBytes > 2_000 && outboxBytes < 4_000 + 1_000, "\(outboxLine ?? "no gateway_cluster_outbox_bytes")")
+        #expect(metrics.contains("gateway_cluster_connected 0"))
+        engine.reachable = true
+        let stored = try await Self.waitForStream(engine, count: whileAway + 200).stored.map(\.data)
+        #expect(stored == (1...stored.count).map { "\($0)" }, "every number once, in order, through the pause")
+        try await a.stop()
     }
 }
