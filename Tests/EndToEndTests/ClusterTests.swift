@@ -13,14 +13,16 @@ extension EndToEnd {
     struct ClusterTests {
         /// An SSE origin that counts: event N is `id: N`, `data: n=N`, one every `interval`
         /// microseconds, resuming after the `Last-Event-ID` it is sent (an upstream that can replay).
-        static func countingOrigin(interval: UInt32 = 5_000) throws -> LoopbackServer {
+        /// With `channels`, event N's data is `{"c":"cK","n":N}` with K = N mod `channels`.
+        static func countingOrigin(interval: UInt32 = 5_000, channels: Int? = nil) throws -> LoopbackServer {
             try LoopbackServer { connection in
                 connection.startEventStream()
                 var number = Int(connection.request.header("Last-Event-ID") ?? "") ?? 0
                 // Bounded: at most 10 minutes of events, and it stops when the gateway goes.
                 for _ in 0..<120_000 {
                     number += 1
-                    guard connection.write("id: \(number)\ndata: n=\(number)\n\n") else { return }
+                    let data = channels.map { "{\"c\":\"c\(number % $0)\",\"n\":\(number)}" } ?? "n=\(number)"
+                    guard connection.write("id: \(number)\ndata: \(data)\n\n") else { return }
                     usleep(interval)
                 }
             }
@@ -189,7 +191,7 @@ extension EndToEnd {
             client.get("/n")
             #expect(client.read(until: { $0.events.count >= 50 }, timeout: 20))
             let events = client.events
-            let tenth = try #require(events[9].id)
+            let tenth = try #require(events.dropFirst(9).first?.id)
             let epoch = try #require(tenth.split(separator: "-").first)
             _ = gateway.terminate()
             gateway.stop()
@@ -202,7 +204,7 @@ extension EndToEnd {
             resumed.get("/n", headers: ["Last-Event-ID: \(tenth)"])
             #expect(resumed.read(until: { $0.events.count >= 100 }, timeout: 20))
             #expect(!resumed.events.contains { $0.type == "reset" })
-            #expect(Self.numbers(resumed).first == events[9].sequence.map { $0 + 1 })
+            #expect(Self.numbers(resumed).first == events.dropFirst(9).first?.sequence.map { $0 + 1 })
             Self.expectContiguous(Self.numbers(resumed), "from an id of the previous process")
 
             // The stream keeps 500: once it has moved past, the old id gets the reset and every event held.
@@ -222,5 +224,52 @@ extension EndToEnd {
 
         /// N of an id `EPOCH-N`.
         static func number(of id: String?) -> Int? { id.flatMap { $0.split(separator: "-").last }.flatMap { Int($0) } }
+
+        @Test func aChannelResumesOnAnyInstanceFromItsOwnSubject() throws {
+            let nats = try NATSServerProcess()
+            defer { nats.stop() }
+            let origin = try Self.countingOrigin(channels: 3)
+            defer { origin.close() }
+            let yaml = """
+                server: { dashboard: false }
+                cluster: { nats: { url: \(nats.url) }, name: e2e, lease: 2s, cache: 10 }
+                sources:
+                  count: { type: sse, url: '\(origin.url("/count"))' }
+                endpoints:
+                  - path: /rooms/{room}
+                    from: [count]
+                    channel: data.c
+                    log: cluster
+                    replay: 1000
+                """
+            let gateways = try (0..<3).map { _ in try GatewayProcess(yaml: yaml) }
+            defer { for gateway in gateways { gateway.stop() } }
+            for gateway in gateways { #expect(Self.waitUntilReady(gateway), "\(gateway.log)") }
+            func numbers(_ client: RawClient) -> [Int] {
+                client.events.compactMap { $0.data.first?.firstMatch(of: /"n":(\d+)/).flatMap { Int($0.1) } }
+            }
+            // c1 on A: 30 of its events, each N ≡ 1 (mod 3).
+            let first = try RawClient(port: gateways[0].port)
+            first.get("/rooms/c1")
+            #expect(first.read(until: { numbers($0).count >= 30 }, timeout: 20))
+            let seen = Array(numbers(first).prefix(30))
+            #expect(seen.allSatisfy { $0 % 3 == 1 })
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $1 == $0 + 3 })
+            let fifth = try #require(first.events.dropFirst(4).first?.id)
+            let last = try #require(first.events.dropFirst(29).first?.id)
+
+            // On B, from its last id: the next events of c1, none missed, none of another room.
+            let resumed = try RawClient(port: gateways[1].port)
+            resumed.get("/rooms/c1", headers: ["Last-Event-ID: \(last)"])
+            #expect(resumed.read(until: { numbers($0).count >= 20 }, timeout: 20))
+            #expect(Array(numbers(resumed).prefix(20)) == (1...20).map { (seen.last ?? 0) + 3 * $0 })
+
+            // On C, from the fifth: older than its cache of 10 per channel, read from c1's subject.
+            let old = try RawClient(port: gateways[2].port)
+            old.get("/rooms/c1", headers: ["Last-Event-ID: \(fifth)"])
+            #expect(old.read(until: { numbers($0).count >= 40 }, timeout: 20))
+            #expect(!old.events.contains { $0.type == "reset" })
+            #expect(Array(numbers(old).prefix(40)) == (1...40).map { (seen.dropFirst(4).first ?? 0) + 3 * $0 })
+        }
     }
 }

@@ -38,10 +38,10 @@ struct Router: Sendable {
     let corsOrigins: [String]?
 
     init(endpoints: [EndpointStream], statusStream: EndpointStream?, server: ServerSettings) {
-        let broadcast = endpoints.filter { $0.channels == nil }
+        let broadcast = endpoints.filter { $0.channelKey == nil }
         self.endpoints = Dictionary(broadcast.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.channelEndpoints = endpoints.compactMap { endpoint in
-            guard endpoint.channels != nil, let template = PathTemplate(endpoint.path) else { return nil }
+            guard endpoint.channelKey != nil, let template = PathTemplate(endpoint.path) else { return nil }
             return (template, endpoint)
         }
         self.statusStream = statusStream
