@@ -24,7 +24,7 @@ import Testing
         let result = try GatewayBinary.run(["check", file])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\ncluster  prod on nats://n1:4222, tls://***@n2:4443 (user 'alice'; TLS: ca ca.pem)\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("\n  lease 5s, outbox 64MiB, cache 10000 events\n\nsources\n"))
+        #expect(result.stdout.contains("\n  lease 5s, outbox 64MiB, cache 10000 events, replicas 1\n\nsources\n"))
         #expect(result.stdout.contains("/quotes  ← quotes\n    replay 100000, replay_age 24h, ids sequence, log cluster (stream GW_prod_quotes)\n"))
         #expect(result.stdout.contains("/local  ← local\n    replay 1000, ids sequence, log memory\n"))
         for secret in ["hunter2", "pa55word", "admin"] {

@@ -34,6 +34,7 @@ import Testing
         #expect(cluster.lease == .seconds(10))
         #expect(cluster.outbox == 64 << 20)
         #expect(cluster.cache == 10_000)
+        #expect(cluster.replicas == 1)
         #expect(cluster.location == ConfigLocation(file: "g.yaml", line: 1, column: 1))
     }
 
@@ -50,6 +51,7 @@ import Testing
                     lease: 3s
                     outbox: 8MiB
                     cache: 500
+                    replicas: 3
                     """
             ).get().cluster)
         #expect(cluster.connection.urls == ["nats://n1:4222", "tls://[::1]:4443/"])
@@ -59,6 +61,7 @@ import Testing
         #expect(cluster.lease == .seconds(3))
         #expect(cluster.outbox == 8 << 20)
         #expect(cluster.cache == 500)
+        #expect(cluster.replicas == 3)
     }
 
     @Test func aTokenAndAnEmptyTLSMapAreAccepted() throws {
@@ -116,6 +119,7 @@ import Testing
         ("nats: { url: nats://n1 }\noutbox: 512KiB", "g.yaml:3:11: 'outbox' must be at least 1MiB, found '512KiB'"),
         ("nats: { url: nats://n1 }\noutbox: lots", "g.yaml:3:11: 'outbox' must be a size like 512, 64KiB or 1MiB, found 'lots'"),
         ("nats: { url: nats://n1 }\ncache: 0", "g.yaml:3:10: 'cache' must be between 1 and 10000000, found 0"),
+        ("nats: { url: nats://n1 }\nreplicas: 7", "g.yaml:3:13: 'replicas' must be between 1 and 5, found 7"),
         ("nats: { url: nats://n1 }\nname: prod.eu", "g.yaml:3:9: 'name' may hold only letters, digits, '-' and '_' (it names NATS streams and leases), found 'prod.eu'"),
         ("nats: { url: nats://n1 }\nname: ''", "g.yaml:3:9: 'name' may hold only letters, digits, '-' and '_'"),
     ])

@@ -59,7 +59,7 @@ struct Plan {
     private static func describe(_ cluster: ClusterConfig, endpoints: [EndpointConfig]) -> [String] {
         var lines = [
             "cluster  \(cluster.name) on \(cluster.connection)",
-            "  lease \(Units.describe(cluster.lease)), outbox \(Units.describe(bytes: cluster.outbox)), cache \(cluster.cache) events",
+            "  lease \(Units.describe(cluster.lease)), outbox \(Units.describe(bytes: cluster.outbox)), cache \(cluster.cache) events, replicas \(cluster.replicas)",
         ]
         if !endpoints.contains(where: { $0.log == .cluster }) {
             lines.append("  no endpoint has 'log: cluster' (nats sources may use the connection)")

@@ -29,7 +29,7 @@ extension GatewaySettings {
         let cluster = try configuration.cluster.map { cluster in
             ClusterSettings(
                 engine: try makeEngine(cluster.connection), name: cluster.name, lease: cluster.lease, outbox: cluster.outbox,
-                cache: cluster.cache)
+                cache: cluster.cache, replicas: cluster.replicas)
         }
         self.init(
             server: server,

@@ -24,13 +24,16 @@ struct ClusterSectionReader {
         let lease = options.duration("lease", default: ClusterConfig.defaultLease, minimum: Self.minimumLease)
         let outbox = options.size("outbox", default: ClusterConfig.defaultOutbox, minimum: Self.minimumOutbox)
         let cache = options.int("cache", default: ClusterConfig.defaultCache, in: 1...10_000_000)
+        // JetStream's own bound: a stream has at most 5 replicas.
+        let replicas = options.int("replicas", default: 1, in: 1...5)
         options.finish()
-        guard options.isValid, let connection, let name, let lease, let outbox, let cache else { return nil }
+        guard options.isValid, let connection, let name, let lease, let outbox, let cache, let replicas else { return nil }
         var cluster = ClusterConfig(connection: connection, location: entry.keyLocation)
         cluster.name = name
         cluster.lease = lease
         cluster.outbox = outbox
         cluster.cache = cache
+        cluster.replicas = replicas
         return cluster
     }
 

@@ -24,6 +24,8 @@ public struct ClusterConfig: Sendable {
     /// `cache`: events each instance keeps in memory per clustered endpoint (per channel on a
     /// channel endpoint), at most `replay`: resumes within it are served without asking NATS.
     public var cache: Int = ClusterConfig.defaultCache
+    /// `replicas`: copies JetStream keeps of each stream (1, or 3 on a NATS cluster of 3 or more).
+    public var replicas: Int = 1
     /// Where the section is declared (its key).
     public var location: ConfigLocation
 

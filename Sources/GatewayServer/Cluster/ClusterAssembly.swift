@@ -61,7 +61,7 @@ final class ClusterAssembly {
         }
         let spec = ClusterStreamSpec(
             endpoint: endpoint.path, cluster: settings.name, replay: endpoint.replay, maxAge: endpoint.replayAge,
-            maxBytes: channel?.replayBytes, hasChannels: channel != nil)
+            maxBytes: channel?.replayBytes, hasChannels: channel != nil, replicas: settings.replicas)
         let partMetrics = metrics.endpoint(endpoint.path, factory: factory)
         let onFenced = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
         let publisher = ClusterPublisher(

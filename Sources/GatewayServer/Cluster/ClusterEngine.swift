@@ -38,8 +38,14 @@ public struct ClusterStreamSpec: Sendable, Equatable {
     public var maxBytes: Int?
     /// Whether each event goes to a channel (a subject of its own).
     public var hasChannels: Bool
+    /// Copies the engine keeps (JetStream replicas; at most the number of its servers).
+    public var replicas: Int
 
-    public init(endpoint: String, cluster: String, replay: Int, maxAge: Duration? = nil, maxBytes: Int? = nil, hasChannels: Bool) {
+    public init(
+        endpoint: String, cluster: String, replay: Int, maxAge: Duration? = nil, maxBytes: Int? = nil, hasChannels: Bool,
+        replicas: Int = 1
+    ) {
+        self.replicas = replicas
         self.endpoint = endpoint
         self.cluster = cluster
         self.replay = replay

@@ -14,6 +14,8 @@ public struct ClusterSettings: Sendable {
     /// endpoint), at most `replay`: resumes within it are served at once, older ones are read
     /// from the engine (`cluster.cache`).
     public var cache: Int
+    /// Copies the engine keeps of each stream (`cluster.replicas`).
+    public var replicas: Int
 
     /// The default `cluster.name`.
     public static let defaultName = "gateway"
@@ -26,8 +28,9 @@ public struct ClusterSettings: Sendable {
 
     public init(
         engine: any ClusterEngine, name: String = Self.defaultName, lease: Duration = Self.defaultLease,
-        outbox: Int = Self.defaultOutbox, cache: Int = Self.defaultCache
+        outbox: Int = Self.defaultOutbox, cache: Int = Self.defaultCache, replicas: Int = 1
     ) {
+        self.replicas = replicas
         self.engine = engine
         self.name = name
         self.lease = lease
