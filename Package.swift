@@ -105,7 +105,11 @@ let package = Package(
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         /// A small Swift wrapper over libnats: connection, core subscriptions, JetStream streams,
         /// publishes, consumers and key-value buckets; for the cluster engine and a `nats` source.
-        .target(name: "NATS", dependencies: ["CNATS", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .target(
+            name: "NATS",
+            dependencies: [
+                "CNATS", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         /// The cluster seam of GatewayServer on NATS JetStream.
         .target(
             name: "GatewayCluster",

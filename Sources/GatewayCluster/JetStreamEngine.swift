@@ -3,6 +3,7 @@ import GatewayPlugin
 import GatewayServer
 import Logging
 import NATS
+import NIOConcurrencyHelpers
 
 /// The cluster engine on NATS JetStream (SPEC §5): one stream per clustered endpoint, leases in
 /// a key-value bucket per cluster.
@@ -112,10 +113,20 @@ public final class JetStreamEngine: ClusterEngine {
 
     public func onConnectionChange(_ handler: @escaping @Sendable (Bool) -> Void) {
         let logger = logger
+        // Only changes: a close after a disconnection (or libnats' own disconnected-then-closed)
+        // is one loss.
+        let last = NIOLockedValueBox(connection.isConnected)
+        let report: @Sendable (Bool) -> Void = { connected in
+            let changed = last.withLockedValue { last in
+                defer { last = connected }
+                return last != connected
+            }
+            if changed { handler(connected) }
+        }
         connection.onEvent { event in
             switch event {
-            case .connected, .reconnected: handler(true)
-            case .disconnected, .closed: handler(false)
+            case .connected, .reconnected: report(true)
+            case .disconnected, .closed: report(false)
             case .error(let text): logger.warning("NATS reported an error", metadata: ["nats.error": "\(text)"])
             }
         }

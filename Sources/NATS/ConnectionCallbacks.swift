@@ -94,11 +94,10 @@ final class ConnectionCallbacks: Sendable {
         if status == NATS_OK {
             status = natsOptions_SetErrorHandler(
                 opts,
-                { _, sub, error, closure in
+                { _, _, error, closure in
+                    // The subscription it names may be destroyed by now: it is not looked at.
                     guard let callbacks = ConnectionCallbacks.find(closure) else { return }
-                    let text = natsStatus_GetText(error).map { String(cString: $0) } ?? "status \(error.rawValue)"
-                    let subject = sub.flatMap { natsSubscription_GetSubject($0) }.map { " on \(String(cString: $0))" } ?? ""
-                    callbacks.post(.error(text + subject))
+                    callbacks.post(.error(natsStatus_GetText(error).map { String(cString: $0) } ?? "status \(error.rawValue)"))
                 }, closure)
         }
         if status == NATS_OK {

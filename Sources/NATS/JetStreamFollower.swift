@@ -68,10 +68,10 @@ public final class JetStreamFollower: @unchecked Sendable {
     // MARK: Consumers
 
     func start() {
-        connection.blocking.async { self.subscribe() }
+        connection.submit { self.subscribe() }
     }
 
-    /// Makes a consumer from the sequence after the last delivered (on the blocking queue).
+    /// Makes a consumer from the sequence after the last delivered (on the connection's threads).
     private func subscribe() {
         guard let (generation, from) = lock.withLock({ cancelled ? nil : (generation, lastDelivered + 1) }) else { return }
         let context = Unmanaged.passRetained(DeliveryContext(follower: self, generation: generation))
@@ -107,7 +107,7 @@ public final class JetStreamFollower: @unchecked Sendable {
                 failures += 1
                 return min(100 << min(failures, 5), 2_000)
             }
-            connection.blocking.asyncAfter(deadline: .now() + .milliseconds(wait)) { self.subscribe() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(wait)) { self.connection.submit { self.subscribe() } }
         case .success(let sub):
             let stale: Bool = lock.withLock {
                 guard !cancelled, self.generation == generation else { return true }
@@ -119,11 +119,13 @@ public final class JetStreamFollower: @unchecked Sendable {
         }
     }
 
-    /// Unsubscribes (deleting the consumer) and frees a subscription, on the blocking queue.
+    /// Unsubscribes (deleting the consumer) and frees a subscription, off the caller's thread.
     private func retire(_ sub: OpaquePointer) {
         let handle = LibraryHandle(sub)
-        connection.blocking.async {
-            _ = self.connection.gate.use { natsSubscription_Unsubscribe(handle.pointer) }
+        let connection = connection
+        connection.submitOrCancel { active in
+            // Once the connection is closed, the subscription is still to be freed.
+            if active { _ = connection.gate.use { natsSubscription_Unsubscribe(handle.pointer) } }
             natsSubscription_Destroy(handle.pointer)
         }
     }
@@ -185,7 +187,7 @@ public final class JetStreamFollower: @unchecked Sendable {
             subscription = nil
             retire(old)
         }
-        connection.blocking.async { self.subscribe() }
+        connection.submit { self.subscribe() }
     }
 }
 

@@ -29,6 +29,9 @@ public struct NATSOptions: Sendable, Equatable {
     public var pingInterval: Duration
     /// Bytes of publishes kept while disconnected, sent on reconnect; past it a publish fails.
     public var reconnectBufferBytes: Int
+    /// Threads that run the calls waiting for the server (stream and KV requests, reads, making
+    /// consumers); more calls wait their turn.
+    public var blockingThreads: Int
 
     /// TLS settings.
     public struct TLS: Sendable, Equatable {
@@ -56,7 +59,7 @@ public struct NATSOptions: Sendable, Equatable {
         urls: [String], token: String? = nil, user: String? = nil, password: String? = nil, tls: TLS? = nil, name: String? = nil,
         reconnectWait: Duration = .milliseconds(100), maxReconnectWait: Duration = .seconds(2),
         connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(5), pingInterval: Duration = .seconds(10),
-        reconnectBufferBytes: Int = 8 << 20
+        reconnectBufferBytes: Int = 8 << 20, blockingThreads: Int = 8
     ) {
         self.urls = urls
         self.token = token
@@ -70,6 +73,7 @@ public struct NATSOptions: Sendable, Equatable {
         self.requestTimeout = requestTimeout
         self.pingInterval = pingInterval
         self.reconnectBufferBytes = reconnectBufferBytes
+        self.blockingThreads = blockingThreads
     }
 
     /// The wait before reconnect round `attempt` (from 1): doubling from `reconnectWait`, at most
