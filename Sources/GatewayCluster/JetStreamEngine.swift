@@ -24,6 +24,8 @@ public final class JetStreamEngine: ClusterEngine {
     public let cluster: String
     /// What this instance writes into the leases it holds.
     public let instanceID: String
+    /// Copies JetStream keeps of the lease bucket (`cluster.replicas`).
+    public let leaseReplicas: Int
     let logger: Logger
 
     /// Connects to NATS (or goes on connecting in the background when no server answers).
@@ -33,9 +35,10 @@ public final class JetStreamEngine: ClusterEngine {
     ///   - options: the servers, credentials and TLS of `cluster.nats`.
     ///   - cluster: the cluster's name (`cluster.name`), which scopes the leases.
     ///   - instanceID: names this instance in leases; unique per process (the default is random).
+    ///   - leaseReplicas: copies JetStream keeps of the lease bucket (`cluster.replicas`).
     ///   - logger: where consumer trouble is logged.
     public convenience init(
-        options: NATSOptions, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(),
+        options: NATSOptions, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(), leaseReplicas: Int = 1,
         logger: Logger = Logger(label: "gateway.cluster")
     ) throws {
         let connection: NATSConnection
@@ -44,7 +47,7 @@ public final class JetStreamEngine: ClusterEngine {
         } catch {
             throw ClusterError.failed("cannot set up the NATS connection: \(error)")
         }
-        self.init(connection: connection, cluster: cluster, instanceID: instanceID, logger: logger)
+        self.init(connection: connection, cluster: cluster, instanceID: instanceID, leaseReplicas: leaseReplicas, logger: logger)
     }
 
     /// An engine for `cluster.nats` as `gateway.yaml` gives it.
@@ -52,12 +55,13 @@ public final class JetStreamEngine: ClusterEngine {
     ///   - config: the servers, credentials and TLS files.
     ///   - cluster: the cluster's name (`cluster.name`), which scopes the leases.
     ///   - instanceID: names this instance in leases; unique per process (the default is random).
+    ///   - leaseReplicas: copies JetStream keeps of the lease bucket (`cluster.replicas`).
     ///   - logger: where consumer trouble is logged.
     public convenience init(
-        config: NATSConnectionConfig, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(),
+        config: NATSConnectionConfig, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(), leaseReplicas: Int = 1,
         logger: Logger = Logger(label: "gateway.cluster")
     ) throws {
-        try self.init(options: NATSOptions(config), cluster: cluster, instanceID: instanceID, logger: logger)
+        try self.init(options: NATSOptions(config), cluster: cluster, instanceID: instanceID, leaseReplicas: leaseReplicas, logger: logger)
     }
 
     /// An engine over an open connection, which it closes on ``close()``.
@@ -65,14 +69,16 @@ public final class JetStreamEngine: ClusterEngine {
     ///   - connection: the connection to NATS.
     ///   - cluster: the cluster's name (`cluster.name`), which scopes the leases.
     ///   - instanceID: names this instance in leases; unique per process.
+    ///   - leaseReplicas: copies JetStream keeps of the lease bucket (`cluster.replicas`).
     ///   - logger: where consumer trouble is logged.
     public init(
-        connection: NATSConnection, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(),
+        connection: NATSConnection, cluster: String, instanceID: String = JetStreamEngine.randomInstanceID(), leaseReplicas: Int = 1,
         logger: Logger = Logger(label: "gateway.cluster")
     ) {
         self.connection = connection
         self.cluster = cluster
         self.instanceID = instanceID
+        self.leaseReplicas = leaseReplicas
         self.logger = logger
     }
 
@@ -102,7 +108,7 @@ public final class JetStreamEngine: ClusterEngine {
         return JetStreamStreamConfig(
             name: JetStreamNames.stream(cluster: spec.cluster, endpoint: spec.endpoint), subjects: [subject], storage: .file,
             maxMessages: spec.hasChannels ? nil : replay, maxMessagesPerSubject: spec.hasChannels ? replay : nil,
-            maxBytes: spec.maxBytes.map { Int64($0) }, maxAge: spec.maxAge)
+            maxBytes: spec.maxBytes.map { Int64($0) }, maxAge: spec.maxAge, replicas: spec.replicas)
     }
 
     public func lease(named name: String, ttl: Duration) -> any ClusterLease {

@@ -83,7 +83,7 @@ final class JetStreamLease: ClusterLease {
 
     private func openBucket() async throws(NATSError) -> KeyValueBucket {
         if let bucket = state.withLockedValue({ $0.bucket }) { return bucket }
-        let bucket = try await engine.connection.keyValue(bucket: bucketName, ttl: ttl)
+        let bucket = try await engine.connection.keyValue(bucket: bucketName, ttl: ttl, replicas: engine.leaseReplicas)
         state.withLockedValue { $0.bucket = bucket }
         return bucket
     }

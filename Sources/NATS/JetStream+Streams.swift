@@ -30,11 +30,13 @@ public struct JetStreamStreamConfig: Sendable, Equatable {
     public var allowDirect: Bool
     public var allowRollup: Bool
     public var denyDelete: Bool
+    /// Copies the servers keep (at most the number of servers in the JetStream cluster).
+    public var replicas: Int
 
     public init(
         name: String, subjects: [String], storage: Storage = .file, maxMessages: Int64? = nil, maxMessagesPerSubject: Int64? = nil,
         maxBytes: Int64? = nil, maxAge: Duration? = nil, duplicateWindow: Duration? = nil, discardNew: Bool = false,
-        allowDirect: Bool = false, allowRollup: Bool = false, denyDelete: Bool = false
+        allowDirect: Bool = false, allowRollup: Bool = false, denyDelete: Bool = false, replicas: Int = 1
     ) {
         self.name = name
         self.subjects = subjects
@@ -48,6 +50,7 @@ public struct JetStreamStreamConfig: Sendable, Equatable {
         self.allowDirect = allowDirect
         self.allowRollup = allowRollup
         self.denyDelete = denyDelete
+        self.replicas = replicas
     }
 }
 
@@ -150,7 +153,8 @@ extension JetStreamStreamConfig {
             maxMessages: c.MaxMsgs > 0 ? c.MaxMsgs : nil, maxMessagesPerSubject: c.MaxMsgsPerSubject > 0 ? c.MaxMsgsPerSubject : nil,
             maxBytes: c.MaxBytes > 0 ? c.MaxBytes : nil, maxAge: c.MaxAge > 0 ? .nanoseconds(c.MaxAge) : nil,
             duplicateWindow: c.Duplicates > 0 && c.Duplicates != defaultWindow ? .nanoseconds(c.Duplicates) : nil,
-            discardNew: c.Discard == js_DiscardNew, allowDirect: c.AllowDirect, allowRollup: c.AllowRollup, denyDelete: c.DenyDelete)
+            discardNew: c.Discard == js_DiscardNew, allowDirect: c.AllowDirect, allowRollup: c.AllowRollup, denyDelete: c.DenyDelete,
+            replicas: Int(max(c.Replicas, 1)))
     }
 
     /// Calls `body` with this configuration as libnats' struct (its strings live during the call).
@@ -174,6 +178,7 @@ extension JetStreamStreamConfig {
         c.AllowDirect = allowDirect
         c.AllowRollup = allowRollup
         c.DenyDelete = denyDelete
+        c.Replicas = Int64(max(replicas, 1))
         return try strings.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UnsafePointer<CChar>?>) throws(NATSError) -> T in
             c.Subjects = buffer.baseAddress
             c.SubjectsLen = Int32(buffer.count)

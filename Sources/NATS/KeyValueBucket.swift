@@ -96,11 +96,11 @@ public final class KeyValueBucket: Sendable {
 
 extension NATSConnection {
     /// The bucket called `name` (letters, digits, `-`, `_`), made if missing; an existing one
-    /// gets `ttl` as its TTL (its keys stay).
-    public func keyValue(bucket name: String, ttl: Duration) async throws(NATSError) -> KeyValueBucket {
+    /// gets `ttl` as its TTL (its keys stay), and `replicas`.
+    public func keyValue(bucket name: String, ttl: Duration, replicas: Int = 1) async throws(NATSError) -> KeyValueBucket {
         let config = JetStreamStreamConfig(
             name: "KV_\(name)", subjects: ["$KV.\(name).>"], maxMessagesPerSubject: 1, maxAge: ttl, discardNew: true,
-            allowDirect: true, allowRollup: true, denyDelete: true)
+            allowDirect: true, allowRollup: true, denyDelete: true, replicas: replicas)
         _ = try await ensureStream(config)
         return KeyValueBucket(name: name, connection: self)
     }

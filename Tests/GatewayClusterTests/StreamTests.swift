@@ -188,6 +188,26 @@ import TestSupport
         await engine.close()
     }
 
+    @Test func asksForTheSpecsReplicas() async throws {
+        let server = try NATSServerProcess()
+        let engine = try makeEngine(server)
+        #expect(try await engine.connection.streamInfo(try await engine.openStream(Self.broadcast).name)?.config.replicas == 1)
+        // One server keeps one copy: it refuses more, in its own words.
+        var three = Self.channels
+        three.replicas = 3
+        do {
+            _ = try await engine.openStream(three)
+            Issue.record("a single server took 3 replicas")
+        } catch let error as ClusterError {
+            guard case .failed(let text) = error else {
+                Issue.record("openStream: \(error)")
+                return
+            }
+            #expect(text.contains("replicas"))
+        }
+        await engine.close()
+    }
+
     @Test func anUnreachableEngineSaysSo() async throws {
         let server = try NATSServerProcess()
         let engine = try makeEngine(server, requestTimeout: .milliseconds(500))
