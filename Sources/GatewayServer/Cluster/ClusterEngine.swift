@@ -10,7 +10,8 @@ public protocol ClusterEngine: AnyObject, Sendable {
     /// Throws ``ClusterError/unreachable`` while the engine cannot be reached.
     func openStream(_ spec: ClusterStreamSpec) async throws -> any ClusterStream
 
-    /// The lease called `name` (one per clustered endpoint), held for `ttl` unless renewed.
+    /// The lease called `name` (one per clustered endpoint), held for `ttl` unless renewed. An
+    /// engine serves one cluster: leases of the same name in two clusters are two leases.
     func lease(named name: String, ttl: Duration) -> any ClusterLease
 
     /// Whether the engine is reachable now.
@@ -95,8 +96,8 @@ public struct StoredMessage: Sendable, Equatable {
     }
 }
 
-/// The first and last sequence a stream holds (both 0 when it is empty; `first` is then the
-/// sequence the next message will get minus nothing: see ``ClusterStream/bounds()``).
+/// The first and last sequence a stream holds. An empty stream has `first == last + 1`: the
+/// sequence its next message will get (`first` 1 and `last` 0 when nothing was ever stored).
 public struct StreamBounds: Sendable, Equatable {
     /// The oldest sequence held; `last + 1` when the stream is empty.
     public var first: UInt64
