@@ -85,6 +85,7 @@ let package = Package(
                 "CurlHTTP",
                 "ThrottleTransform",
                 "ExecTransform",
+                "NATSSource",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -147,6 +148,13 @@ let package = Package(
             name: "ExecTransform",
             dependencies: ["GatewayPlugin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Plugins/ExecTransform"),
+        .target(
+            name: "NATSSource",
+            dependencies: [
+                "GatewayPlugin", "NATS", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Plugins/NATSSource"),
 
         // MARK: Tests
 
@@ -165,7 +173,8 @@ let package = Package(
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["gateway", "TestSupport"]),
+        // NATS: a test publishes what a `nats` source reads.
+        .testTarget(name: "EndToEndTests", dependencies: ["gateway", "TestSupport", "NATS"]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
@@ -189,6 +198,11 @@ let package = Package(
         .testTarget(name: "DedupeTransformTests", dependencies: ["DedupeTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "ThrottleTransformTests", dependencies: ["ThrottleTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"]),
+        .testTarget(
+            name: "NATSSourceTests",
+            dependencies: [
+                "NATSSource", "NATS", "GatewayPlugin", "GatewayConfig", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "GatewayClusterTests", dependencies: ["GatewayCluster", "GatewayServer", "NATS", "TestSupport"]),
         .testTarget(name: "ExecTransformTests", dependencies: ["ExecTransform", "GatewayPlugin", "GatewayConfig", "TestSupport"]),
     ]

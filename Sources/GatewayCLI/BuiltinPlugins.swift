@@ -3,6 +3,7 @@ import DedupeTransform
 import ExecTransform
 import FilterTransform
 import GenerateSource
+import NATSSource
 import PollSource
 import RenameTransform
 import SSESource
@@ -18,6 +19,7 @@ extension PluginRegistry {
         registry.register(SSESource.plugin)
         registry.register(PollSource.plugin)
         registry.register(StdinSource.plugin)
+        registry.register(NATSSource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)
