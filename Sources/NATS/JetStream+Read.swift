@@ -32,9 +32,13 @@ extension NATSConnection {
         }
         try NATSError.check(status, code)
         guard let sub else { throw NATSError.invalid("no subscription") }
+        // The consumer is deleted after the answer, on another of the connection's threads.
+        let handle = LibraryHandle(sub)
         defer {
-            natsSubscription_Unsubscribe(sub)
-            natsSubscription_Destroy(sub)
+            submitOrCancel { active in
+                if active { _ = self.gate.use { natsSubscription_Unsubscribe(handle.pointer) } }
+                natsSubscription_Destroy(handle.pointer)
+            }
         }
         natsSubscription_SetPendingLimits(sub, -1, -1)
         var info: UnsafeMutablePointer<jsConsumerInfo>?
@@ -57,7 +61,8 @@ extension NATSConnection {
             if status == NATS_NOT_FOUND { break }
             try NATSError.check(status)
             var last: JetStreamMessage?
-            for index in 0..<Int(list.Count) {
+            let received = Int(list.Count)
+            for index in 0..<received {
                 guard let msg = list.Msgs[index] else { continue }
                 if let message = MessageCopy.delivered(msg) {
                     messages.append(message)
@@ -66,7 +71,7 @@ extension NATSConnection {
             }
             natsMsgList_Destroy(&list)
             // Fewer than asked for, or nothing after the last: that is all there is now.
-            if Int(list.Count) < batch || last?.pending == 0 { break }
+            if received < batch || last?.pending == 0 { break }
         }
         return messages
     }

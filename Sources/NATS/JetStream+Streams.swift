@@ -66,6 +66,8 @@ public struct JetStreamStreamInfo: Sendable, Equatable {
     public var firstSequence: UInt64
     /// The newest sequence ever stored (0 when none ever was).
     public var lastSequence: UInt64
+    /// Consumers the stream has.
+    public var consumers: Int
 }
 
 extension NATSConnection {
@@ -136,6 +138,7 @@ extension JetStreamStreamInfo {
         lastSequence = state.LastSeq
         // An empty stream reports 0 (never used) or last + 1 (emptied).
         firstSequence = state.Msgs == 0 ? state.LastSeq + 1 : state.FirstSeq
+        consumers = Int(state.Consumers)
     }
 }
 

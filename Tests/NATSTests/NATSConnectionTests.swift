@@ -30,6 +30,33 @@ import TestSupport
         #expect(!nats.isConnected)
     }
 
+    @Test func readsMoreThanOneFetchHoldsAndDeletesItsConsumers() async throws {
+        let server = try NATSServerProcess()
+        let nats = try connect(server)
+        _ = try await nats.ensureStream(JetStreamStreamConfig(name: "MANY", subjects: ["many"]))
+        let total = NATSConnection.readBatch * 2 + 500
+        let acked = Locked(0)
+        for index in 0..<total {
+            nats.publish(JetStreamPublish(subject: "many", payload: Array("\(index)".utf8))) { result in
+                if case .success = result { acked.withLock { $0 += 1 } }
+            }
+        }
+        #expect(await eventually(seconds: TestTiming.seconds(10)) { acked.withLock { $0 } == total })
+        let all = try await nats.read(stream: "MANY", subject: "many", from: 1, limit: total + 10)
+        #expect(all.map(\.sequence) == Array(1...UInt64(total)))
+        let some = try await nats.read(stream: "MANY", subject: "many", from: 100, limit: NATSConnection.readBatch + 1)
+        #expect(some.map(\.sequence) == Array(100...UInt64(100 + NATSConnection.readBatch)))
+        // Each read's consumer is deleted right after it answers.
+        var consumers = -1
+        for _ in 0..<200 {
+            consumers = try await nats.consumerCount("MANY")
+            if consumers == 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(consumers == 0)
+        await nats.close()
+    }
+
     @Test func reportsAMissingStreamAsNil() async throws {
         let server = try NATSServerProcess()
         let nats = try connect(server)

@@ -21,3 +21,10 @@ func publish(_ nats: NATSConnection, _ message: JetStreamPublish) async -> Resul
         nats.publish(message) { continuation.resume(returning: $0) }
     }
 }
+
+extension NATSConnection {
+    /// How many consumers `stream` has now.
+    func consumerCount(_ stream: String) async throws -> Int {
+        try await streamInfo(stream)?.consumers ?? -1
+    }
+}
