@@ -22,7 +22,7 @@ let package = Package(
             dependencies: [
                 .product(name: "EventStream", package: gateway), .product(name: "GatewayPlugin", package: gateway),
                 .product(name: "GatewayConfig", package: gateway), .product(name: "GatewayCLI", package: gateway),
-                .product(name: "GatewayServer", package: gateway),
+                .product(name: "GatewayServer", package: gateway), .product(name: "GatewayCluster", package: gateway),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ])

@@ -9,6 +9,7 @@ let targets: [String: @Sendable (UnsafePointer<UInt8>, Int) -> CInt] = [
     "FuzzConfig": fuzzConfig,
     "FuzzMatcher": fuzzMatcher,
     "FuzzHTTPRequest": fuzzHTTPRequest,
+    "FuzzNATSSubject": fuzzNATSSubject,
 ]
 
 /// The target of this run; set once, before the driver starts.
