@@ -22,8 +22,6 @@ let package = Package(
         .library(name: "EventStream", targets: ["EventStream"]),
         /// The server alone, for programs that embed a gateway (it takes its own settings).
         .library(name: "GatewayServer", targets: ["GatewayServer"]),
-        /// The cluster's engine on NATS JetStream (the names it gives streams and subjects, for tools and fuzzing).
-        .library(name: "GatewayCluster", targets: ["GatewayCluster"]),
         /// The cluster engine on NATS JetStream (SPEC §5).
         .library(name: "GatewayCluster", targets: ["GatewayCluster"]),
     ],
