@@ -182,7 +182,8 @@ extension JetStreamStreamConfig {
         c.AllowRollup = allowRollup
         c.DenyDelete = denyDelete
         c.Replicas = Int64(max(replicas, 1))
-        return try strings.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UnsafePointer<CChar>?>) throws(NATSError) -> T in
+        return try strings.withUnsafeMutableBufferPointer {
+            (buffer: inout UnsafeMutableBufferPointer<UnsafePointer<CChar>?>) throws(NATSError) -> T in
             c.Subjects = buffer.baseAddress
             c.SubjectsLen = Int32(buffer.count)
             return try body(&c)

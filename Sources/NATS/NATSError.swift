@@ -42,6 +42,8 @@ public struct NATSError: Error, Sendable, Equatable, CustomStringConvertible {
         let unreachable: [natsStatus] = [
             NATS_TIMEOUT, NATS_NO_RESPONDERS, NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED,
             NATS_NOT_YET_CONNECTED, NATS_NO_SERVER, NATS_IO_ERROR, NATS_STALE_CONNECTION, NATS_DRAINING,
+            // The reconnect buffer is full: publishes made while disconnected fill it.
+            NATS_INSUFFICIENT_BUFFER,
         ]
         return unreachable.contains { $0.rawValue == status } || jetStreamCode == Int(JSNotEnabledErr.rawValue)
             || jetStreamCode == Int(JSNotEnabledForAccountErr.rawValue)

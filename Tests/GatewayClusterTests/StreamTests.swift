@@ -2,8 +2,8 @@ import Foundation
 import GatewayCluster
 import GatewayServer
 import NATS
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.needsNATSServer) struct StreamTests {
     static let broadcast = ClusterStreamSpec(endpoint: "/quotes", cluster: "test", replay: 100, hasChannels: false)
@@ -114,9 +114,13 @@ import TestSupport
         let stream = try await engine.openStream(Self.broadcast)
         // 0 expects an empty stream (libnats' own option would take 0 for "not set").
         #expect(try await stream.publish(ClusterMessage(messageID: "m1", data: "1"), expectation: .lastSequence(0)).get().sequence == 1)
-        #expect(await stream.publish(ClusterMessage(messageID: "m1b", data: "x"), expectation: .lastSequence(0)) == .failure(.wrongLastSequence(actual: 1)))
+        #expect(
+            await stream.publish(ClusterMessage(messageID: "m1b", data: "x"), expectation: .lastSequence(0))
+                == .failure(.wrongLastSequence(actual: 1)))
         #expect(try await stream.publish(ClusterMessage(messageID: "m2", data: "2"), expectation: .lastSequence(1)).get().sequence == 2)
-        #expect(await stream.publish(ClusterMessage(messageID: "m3", data: "3"), expectation: .lastSequence(1)) == .failure(.wrongLastSequence(actual: 2)))
+        #expect(
+            await stream.publish(ClusterMessage(messageID: "m3", data: "3"), expectation: .lastSequence(1)) == .failure(.wrongLastSequence(actual: 2))
+        )
         #expect(try await stream.publish(ClusterMessage(messageID: "m3", data: "3"), expectation: .lastMessageID("m2")).get().sequence == 3)
         #expect(await stream.publish(ClusterMessage(messageID: "m4", data: "4"), expectation: .lastMessageID("m2")) == .failure(.wrongLastMessageID))
         #expect(try await stream.bounds() == StreamBounds(first: 1, last: 3))

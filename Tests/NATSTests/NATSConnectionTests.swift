@@ -1,7 +1,7 @@
 import Foundation
 import NATS
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.needsNATSServer) struct NATSConnectionTests {
     @Test func createsAStreamPublishesAndReadsBack() async throws {
@@ -13,7 +13,12 @@ import TestSupport
         #expect(info.lastSequence == 0)
         #expect(info.firstSequence == 1)
         for index in 1...5 {
-            let ack = try await publish(nats, JetStreamPublish(subject: "orders.\(index % 2)", headers: [NATSHeader("Kind", "k\(index)")], payload: Array("m\(index)".utf8), messageID: "id-\(index)")).get()
+            let ack = try await publish(
+                nats,
+                JetStreamPublish(
+                    subject: "orders.\(index % 2)", headers: [NATSHeader("Kind", "k\(index)")], payload: Array("m\(index)".utf8),
+                    messageID: "id-\(index)")
+            ).get()
             #expect(ack == JetStreamAck(stream: "ORDERS", sequence: UInt64(index), duplicate: false))
         }
         let all = try await nats.read(stream: "ORDERS", subject: "orders.>", from: 1, limit: 100)

@@ -1,7 +1,7 @@
 import Foundation
 import NATS
-import Testing
 import TestSupport
+import Testing
 
 extension Trait where Self == ConditionTrait {
     /// Skips a test that needs a `nats-server` when none is installed (scripts/bootstrap.sh installs it).
@@ -12,7 +12,9 @@ extension Trait where Self == ConditionTrait {
 
 /// A connection to `server` with short timeouts, for tests.
 func connect(_ server: NATSServerProcess, requestTimeout: Duration = .seconds(2)) throws -> NATSConnection {
-    try NATSConnection(options: NATSOptions(urls: [server.url], reconnectWait: .milliseconds(20), maxReconnectWait: .milliseconds(200), requestTimeout: requestTimeout))
+    try NATSConnection(
+        options: NATSOptions(
+            urls: [server.url], reconnectWait: .milliseconds(20), maxReconnectWait: .milliseconds(200), requestTimeout: requestTimeout))
 }
 
 /// Publishes and waits for the ack.
