@@ -96,7 +96,8 @@ final class ConnectionCallbacks: Sendable {
                 opts,
                 { _, _, error, closure in
                     // The subscription it names may be destroyed by now: it is not looked at.
-                    guard let callbacks = ConnectionCallbacks.find(closure) else { return }
+                    // Subscriptions report the connection's close as an error: it is not one.
+                    guard error != NATS_CONNECTION_CLOSED, let callbacks = ConnectionCallbacks.find(closure) else { return }
                     callbacks.post(.error(natsStatus_GetText(error).map { String(cString: $0) } ?? "status \(error.rawValue)"))
                 }, closure)
         }
