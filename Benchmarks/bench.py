@@ -14,6 +14,11 @@ which the load client announces on its stdout; RSS also every 100 ms in between,
 Scenario (f) runs two such measurements per server and run, channels (each client on its own
 channel) and broadcast at the same delivery rate, then fills each server with 100,000 channels
 and no client to weigh one channel (run_memory).
+
+Scenario (g), the gateway only, runs a cluster on NATS JetStream: a nats-server per run (its store
+in a temporary folder removed when it stops), first one gateway whose stored events/s is measured
+at stepped-up rates (run_publish), then three instances served by two load clients beside one
+gateway alone (run_spread).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import json
 import os
 import queue
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -44,6 +50,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 # ------------------------------------------------------------------ processes
 
 _started: list[subprocess.Popen] = []
+_temp_dirs: list[Path] = []  # removed at exit, after the processes using them have stopped
 
 
 def start(cmd: list[str], **kw) -> subprocess.Popen:
@@ -69,6 +76,8 @@ def stop(p: subprocess.Popen | None, sig=signal.SIGTERM, timeout=10.0) -> None:
 def stop_all() -> None:
     for p in reversed(_started):
         stop(p, timeout=5)
+    for d in _temp_dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 atexit.register(stop_all)
@@ -202,6 +211,7 @@ class Server:
         self.workdir = workdir
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.cpu = args.server_cpu  # the CPU it is pinned to (None: not pinned)
         # Messages kept for late or slow subscribers (the gateway's `replay:`, nchan's message
         # buffer) and the gateway's `client_buffer`; a scenario may change them.
         self.replay = 100
@@ -297,7 +307,7 @@ class GatewayServer(Server):
         if self.args.gateway_source == "generate" and not self.channels:
             config = str(self.generate_config())
         self.log = open(self.workdir / f"gateway-{self.port}.log", "w")
-        self.proc = start(pin(self.args.server_cpu) + self.args.nice_cmd + [self.args.gateway, "run", config,
+        self.proc = start(pin(self.cpu) + self.args.nice_cmd + [self.args.gateway, "run", config,
                                                         "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
                           env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_port(self.port, self.proc)
@@ -616,6 +626,555 @@ def passes(r: dict, clients: int, rate: float) -> bool:
             and r["disconnects"] == 0 and r["delivered_per_s"] >= 0.98 * clients * rate)
 
 
+# ------------------------------------------------------------------ (g): a cluster on NATS JetStream
+#
+# Two parts. publish: one gateway in cluster mode on one nats-server (file storage) whose `sse`
+# source reads the origin at a stepped-up rate; what the stream stores per second (its last
+# sequence, from the server's monitoring port) against what the origin offers, one client of the
+# endpoint checking every seq. fan-out: three instances on one nats-server, two load clients
+# spreading their connections evenly over them, beside one gateway alone with as many clients as
+# one instance has, at the same rate. Nothing is pinned in (g): three gateways, nats-server, the
+# origin and two load clients need both CPUs; the single gateway runs the same way.
+
+
+class NatsServer:
+    """A nats-server with JetStream on free loopback ports (clients and monitoring), its store in a
+    fresh temporary folder that is removed when it stops (or when the driver exits)."""
+
+    stream_name = "GW_bench_sub"  # gateway-bench-cluster.yaml: cluster `bench`, endpoint /sub
+
+    def __init__(self, args, workdir: Path):
+        self.args, self.workdir = args, workdir
+        self.proc: subprocess.Popen | None = None
+        self.dir: Path | None = None
+        self.url = self.monitor = None
+
+    def start(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="nats-", dir=self.workdir))
+        _temp_dirs.append(self.dir)
+        (self.dir / "ports").mkdir()
+        conf = self.dir / "nats-server.conf"
+        conf.write_text("listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\n"
+                        f'jetstream {{ store_dir: "{self.dir / "store"}", max_memory_store: 256MB, max_file_store: 8GB }}\n')
+        self.log = open(self.workdir / f"nats-{self.dir.name}.log", "w")
+        self.proc = start(self.args.nice_cmd + [self.args.nats_server, "-c", str(conf), "--ports_file_dir",
+                                                str(self.dir / "ports")], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            for f in (self.dir / "ports").glob("*.ports"):
+                try:
+                    ports = json.loads(f.read_text())
+                    self.url, self.monitor = ports["nats"][0], ports["monitoring"][0]
+                    return
+                except (ValueError, KeyError, IndexError):
+                    pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nats-server exited with {self.proc.returncode} (log: {self.log.name})")
+            time.sleep(0.02)
+        raise RuntimeError("nats-server wrote no ports file within 10 s")
+
+    def stream(self) -> dict | None:
+        """The endpoint's stream state (messages, bytes, first_seq, last_seq), or None."""
+        try:
+            with urllib.request.urlopen(f"{self.monitor}/jsz?streams=true", timeout=2) as r:
+                d = json.loads(r.read())
+        except (OSError, ValueError):
+            return None
+        for acc in d.get("account_details") or []:
+            for s in acc.get("stream_detail") or []:
+                if s.get("name") == self.stream_name:
+                    return s.get("state")
+        return None
+
+    def stop(self) -> None:
+        stop(self.proc)
+        self.proc = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+
+class ClusterGatewayServer(GatewayServer):
+    """One instance of the cluster: gateway-bench-cluster.yaml, NATS from BENCH_NATS_URL."""
+
+    name = "gateway (cluster)"
+
+    def __init__(self, args, workdir: Path, nats_url: str):
+        super().__init__(args, workdir)
+        self.nats_url = nats_url
+        self.cpu = None
+
+    def start(self, origin_port: int) -> None:
+        self.port = free_port()
+        env = dict(os.environ, BENCH_ORIGIN_URL=f"http://127.0.0.1:{origin_port}/events", BENCH_NATS_URL=self.nats_url,
+                   BENCH_REPLAY=str(self.replay), BENCH_CLIENT_BUFFER=self.client_buffer)
+        self.log = open(self.workdir / f"gateway-cluster-{self.port}.log", "w")
+        self.proc = start(pin(self.cpu) + self.args.nice_cmd + [self.args.gateway, "run", self.args.gateway_cluster_config,
+                                                                "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"],
+                          env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+
+
+def metric(text: str | None, name: str) -> float | None:
+    """The sum of the series of `name` (a metric name, or a name with its labels) in /metrics text."""
+    if text is None:
+        return None
+    total, seen = 0.0, False
+    for line in text.splitlines():
+        if line.startswith(name) and line[len(name):len(name) + 1] in (" ", "{"):
+            total += float(line.rsplit(" ", 1)[1])
+            seen = True
+    return total if seen else None
+
+
+def lease_states(gws: list) -> list[float | None]:
+    """Each instance's `gateway_cluster_lease_held` for /sub (None: /metrics did not answer in 2 s)."""
+    return [metric(g.metrics(), 'gateway_cluster_lease_held{endpoint="/sub"}') for g in gws]
+
+
+def lease_holders(gws: list) -> list[int]:
+    return [i for i, v in enumerate(lease_states(gws)) if (v or 0) >= 1]
+
+
+def wait_holder(gws: list, timeout=20.0) -> int:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        held = lease_holders(gws)
+        if len(held) == 1:
+            return held[0]
+        time.sleep(0.1)
+    raise RuntimeError(f"no single lease holder of /sub after {timeout:.0f} s")
+
+
+def hist_percentile(hist: list, q: float) -> float | None:
+    """A percentile (ms) of a merged sparse histogram [[upper edge µs, count], ...]."""
+    total = sum(c for _, c in hist)
+    if not total:
+        return None
+    target, acc = max(1, int(q * total)), 0
+    for v, c in sorted(hist):
+        acc += c
+        if acc >= target:
+            return v / 1000
+    return None
+
+
+def merge_hists(hists: list[list]) -> list:
+    out: dict = {}
+    for h in hists:
+        for v, c in h:
+            out[v] = out.get(v, 0) + c
+    return list(out.items())
+
+
+def start_origin(args, rate: float, size: int) -> tuple[subprocess.Popen, int]:
+    origin = start(args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate), "--size", str(size),
+                                    "--paused"], stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+    line = origin.stdout.readline()
+    if not line.startswith("listening"):
+        raise RuntimeError(f"origin did not start: {line!r}")
+    return origin, int(line.split()[1])
+
+
+def origin_report(origin: subprocess.Popen | None) -> dict | None:
+    """Stops the origin (SIGTERM) and returns the JSON line it prints then."""
+    if origin is None:
+        return None
+    stop(origin, signal.SIGTERM)
+    if origin.stdout:
+        for line in origin.stdout.read().splitlines():
+            if line.startswith("{"):
+                return json.loads(line)
+    return None
+
+
+def run_publish(args, workdir: Path, *, rate: float, size: int, warmup: float, window: float, replay: int) -> dict:
+    """(g) publish, one step: what one lease holder gets stored per second at this offered rate."""
+    result: dict = {"rate": rate, "size": size, "window_s": window, "replay": replay}
+    nats = origin = gw = client = None
+    try:
+        nats = NatsServer(args, workdir)
+        nats.start()
+        origin, origin_port = start_origin(args, rate, size)
+        gw = ClusterGatewayServer(args, workdir, nats.url)
+        gw.replay = replay
+        gw.start(origin_port)
+        gw.ready()
+        wait_holder([gw])
+        result["load_before"] = loadavg()
+        client = start(args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(gw.port), "-u", "/sub", "-n", "1",
+                                        "-w", str(warmup), "-d", str(window)],
+                       stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        marks, report = {}, None
+        for line in client.stdout:
+            line = line.strip()
+            if line.startswith("connected"):
+                os.kill(origin.pid, signal.SIGUSR1)
+            elif line in ("start", "end"):
+                text = gw.metrics()
+                marks[line] = {"t": time.monotonic(), "stream": nats.stream() or {}, "gw_cpu": cpu_ticks(gw.proc.pid),
+                               "nats_cpu": cpu_ticks(nats.proc.pid), "origin_cpu": cpu_ticks(origin.pid),
+                               "client_cpu": cpu_ticks(client.pid), "machine": machine_busy_ticks(),
+                               "published": metric(text, "gateway_cluster_published_total") or 0,
+                               "outbox": metric(text, "gateway_cluster_outbox_bytes") or 0,
+                               "reconnects": metric(text, "gateway_upstream_reconnects_total") or 0}
+            elif line.startswith("{"):
+                report = json.loads(line)
+        client.wait()
+        if report is None or "start" not in marks or "end" not in marks:
+            raise RuntimeError("load client gave no report")
+        a, b = marks["start"], marks["end"]
+        secs = b["t"] - a["t"]
+        stored = (b["stream"].get("last_seq") or 0) - (a["stream"].get("last_seq") or 0)
+        gw_cpu = (b["gw_cpu"] - a["gw_cpu"]) / CLK_TCK
+        nats_cpu = (b["nats_cpu"] - a["nats_cpu"]) / CLK_TCK
+        ours = sum(b[k] - a[k] for k in ("gw_cpu", "nats_cpu", "origin_cpu", "client_cpu"))
+        result.update(
+            client=report,
+            stored_per_s=stored / secs,
+            published_per_s=(b["published"] - a["published"]) / secs,
+            client_per_s=report["events_per_s"],
+            gaps=report["gaps"], dups=report["dups"], disconnects=report["disconnects"],
+            p50_ms=report["latency_ms"]["p50"], p99_ms=report["latency_ms"]["p99"], max_ms=report["latency_ms"]["max"],
+            gateway_cpu_pct=100 * gw_cpu / secs, nats_cpu_pct=100 * nats_cpu / secs,
+            gateway_cpu_s_per_million=gw_cpu / (stored / 1e6) if stored else None,
+            nats_cpu_s_per_million=nats_cpu / (stored / 1e6) if stored else None,
+            outbox_end_bytes=b["outbox"], upstream_reconnects=b["reconnects"] - a["reconnects"],
+            stream_end=b["stream"], gateway_rss_mib=rss_bytes(gw.proc.pid) / 2**20,
+            nats_rss_mib=rss_bytes(nats.proc.pid) / 2**20,
+            other_load_cores=max(0.0, (b["machine"] - a["machine"] - ours) / CLK_TCK / secs),
+        )
+    finally:
+        stop(client)
+        if gw is not None:
+            gw.stop()
+        result["origin"] = origin_report(origin)
+        if nats is not None:
+            nats.stop()
+    o = result.get("origin") or {}
+    result["origin_dropped"] = o.get("subscribers_dropped")
+    if "stored_per_s" in result:
+        result["follows"] = (result["stored_per_s"] >= 0.97 * rate and result["gaps"] == 0 and result["dups"] == 0
+                             and result["disconnects"] == 0 and not result["origin_dropped"] and result["p99_ms"] < 1000)
+    return result
+
+
+def publish_search(args, workdir: Path, sc: dict) -> dict:
+    """(g) publish: the rates in turn until one is not followed (twice: one failure on a shared
+    machine can be noise), then `bisect` steps between the last rate followed and that one."""
+    steps = []
+    kw = dict(size=sc["size"], warmup=sc["publish_warmup"], window=sc["publish_window"], replay=sc["publish_replay"])
+
+    def attempt(rate: float) -> bool:
+        for _ in range(2):
+            try:
+                r = run_publish(args, workdir, rate=rate, **kw)
+            except Exception as e:
+                r = {"rate": rate, "error": str(e)}
+            steps.append(r)
+            log(f"    publish {rate:>9,.0f} ev/s offered: {brief_publish(r)}")
+            if r.get("follows") or args.quick:
+                return bool(r.get("follows"))
+        return False
+
+    good, bad = None, None
+    for rate in sc["publish_rates"]:
+        if not attempt(rate):
+            bad = rate
+            break
+        good = rate
+    for _ in range(sc.get("publish_bisect", 0) if bad and not args.quick else 0):
+        rate = round(((good or 0) + bad) / 2 / 500) * 500
+        if rate <= (good or 0) or rate >= bad:
+            break
+        if attempt(rate):
+            good = rate
+        else:
+            bad = rate
+    ceiling = max((s.get("stored_per_s") or 0 for s in steps), default=0)
+    return {"steps": steps, "max_rate_followed": good, "first_rate_not_followed": bad, "max_stored_per_s": ceiling}
+
+
+def brief_publish(r: dict) -> str:
+    if "error" in r:
+        return f"ERROR {r['error']}"
+    return (f"stored {r['stored_per_s']:>9,.0f}/s  client {r['client_per_s']:>9,.0f}/s  gaps {r['gaps']} dups {r['dups']} "
+            f"disc {r['disconnects']}  p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms  gateway {r['gateway_cpu_pct']:.0f}% "
+            f"nats {r['nats_cpu_pct']:.0f}%  outbox {r['outbox_end_bytes'] / 2**20:.1f} MiB  origin dropped "
+            f"{r['origin_dropped']}  {'follows' if r['follows'] else 'DOES NOT FOLLOW'}  other load {r['other_load_cores']:.2f}")
+
+
+def run_spread(args, workdir: Path, *, cluster: bool, instances: int, processes: int, per_process: int, rate: float,
+               size: int, warmup: float, window: float, replay: int, settle: float = 1.0) -> dict:
+    """(g) fan-out, one run: `instances` gateways on one nats-server (cluster) or one gateway alone,
+    `processes` load clients of `per_process` connections each; connection i of each load client
+    goes to instance i mod instances. The load clients connect, then the driver starts the origin
+    and every load client's warm-up at once (SIGUSR1, their --hold), so their windows coincide."""
+    result: dict = {"mode": "cluster" if cluster else "single", "instances": instances,
+                    "clients": processes * per_process, "rate": rate, "size": size, "window_s": window}
+    nats = origin = None
+    gws: list = []
+    clients: list = []
+    try:
+        if cluster:
+            nats = NatsServer(args, workdir)
+            nats.start()
+        origin, origin_port = start_origin(args, rate, size)
+        for _ in range(instances):
+            g = ClusterGatewayServer(args, workdir, nats.url) if cluster else GatewayServer(args, workdir)
+            g.cpu = None
+            g.replay, g.rate, g.size = replay, rate, size
+            g.start(origin_port)
+            gws.append(g)
+        for g in gws:
+            g.ready()
+        holder = wait_holder(gws) if cluster else 0
+        time.sleep(0.3)
+        pids = [g.proc.pid for g in gws]
+        rss0 = [rss_bytes(p) for p in pids]
+        result["load_before"] = loadavg()
+        ports = ",".join(str(g.port) for g in gws)
+        lines: queue.Queue = queue.Queue()
+        for k in range(processes):
+            c = start(args.nice_cmd + [str(TOOLS / "loadclient"), "--ports", ports, "-u", "/sub", "-n", str(per_process),
+                                       "-w", str(warmup), "-d", str(window), "--hold", "--hist"],
+                      stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+            clients.append(c)
+
+            def read(c=c, k=k):
+                for line in c.stdout:
+                    lines.put((k, line.strip()))
+                lines.put((k, None))
+            threading.Thread(target=read, daemon=True).start()
+
+        def sample() -> dict:
+            return {"t": time.monotonic(), "cpu": [cpu_ticks(p) for p in pids], "rss": [rss_bytes(p) for p in pids],
+                    "nats_cpu": cpu_ticks(nats.proc.pid) if nats else 0, "origin_cpu": cpu_ticks(origin.pid),
+                    "client_cpu": sum(cpu_ticks(c.pid) for c in clients), "machine": machine_busy_ticks(),
+                    "leases": lease_states(gws) if cluster else [1.0]}
+
+        connected: dict = {}
+        marks: dict = {}
+        reports: dict = {}
+        finished: set = set()
+        timeout = 120 + warmup + window
+        while len(finished) < processes:
+            try:
+                k, line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise RuntimeError(f"the load clients said nothing for {timeout:.0f} s")
+            if line is None:
+                finished.add(k)
+            elif line.startswith("connected"):
+                connected[k] = (int(line.split()[1]), float(line.split()[2]))
+                if len(connected) == processes:
+                    time.sleep(settle)
+                    result["rss_connected"] = [rss_bytes(p) for p in pids]
+                    os.kill(origin.pid, signal.SIGUSR1)
+                    for c in clients:
+                        os.kill(c.pid, signal.SIGUSR1)
+            elif line in ("start", "end"):
+                if line not in marks:  # the first load client to say it; the others within ms
+                    marks[line] = sample()
+            elif line.startswith("{"):
+                reports[k] = json.loads(line)
+        for c in clients:
+            c.wait()
+        if len(reports) < processes or "start" not in marks or "end" not in marks:
+            raise RuntimeError("a load client gave no report")
+        a, b = marks["start"], marks["end"]
+        secs = b["t"] - a["t"]
+        reps = list(reports.values())
+        result["connected"] = sum(v[0] for v in connected.values())
+        result["connect_s"] = max(v[1] for v in connected.values())
+        per = []
+        for i, g in enumerate(gws):
+            mine = [p for r in reps for p in r["ports"] if p["port"] == g.port]
+            events = sum(p["events"] for p in mine)
+            cpu = (b["cpu"][i] - a["cpu"][i]) / CLK_TCK
+            hist = merge_hists([p["hist"] for p in mine])
+            nclients = sum(p["clients"] for p in mine)
+            per.append(dict(
+                port=g.port, role="holder" if cluster and i == holder else "follower" if cluster else "single",
+                clients=nclients, events=events, delivered_per_s=events / secs,
+                cpu_s=cpu, cpu_pct=100 * cpu / secs, cpu_s_per_million=cpu / (events / 1e6) if events else None,
+                p50_ms=hist_percentile(hist, 0.5), p99_ms=hist_percentile(hist, 0.99),
+                gaps=sum(p["gaps"] for p in mine), dups=sum(p["dups"] for p in mine),
+                disconnects=sum(p["disconnects"] for p in mine), clean_clients=sum(p["clean_clients"] for p in mine),
+                rss_before_mib=rss0[i] / 2**20, rss_connected_mib=result["rss_connected"][i] / 2**20,
+                rss_end_mib=b["rss"][i] / 2**20,
+                rss_per_client_b=(result["rss_connected"][i] - rss0[i]) / nclients if nclients else None))
+        hist = merge_hists([r["hist"] for r in reps])
+        nats_cpu = (b["nats_cpu"] - a["nats_cpu"]) / CLK_TCK
+        total_events = sum(r["events"] for r in reps)
+        ours = (sum(b["cpu"]) - sum(a["cpu"]) + b["nats_cpu"] - a["nats_cpu"] + b["origin_cpu"] - a["origin_cpu"]
+                + b["client_cpu"] - a["client_cpu"])
+        result.update(
+            instances_figures=per, holder=holder, leases_at_start=a["leases"], leases_at_end=b["leases"],
+            reports=reps, delivered_per_s=total_events / secs,
+            p50_ms=hist_percentile(hist, 0.5), p99_ms=hist_percentile(hist, 0.99), max_ms=max(r["latency_ms"]["max"] for r in reps),
+            gaps=sum(r["gaps"] for r in reps), dups=sum(r["dups"] for r in reps),
+            disconnects=sum(r["disconnects"] for r in reps), clean_clients=sum(r["clean_clients"] for r in reps),
+            nats_cpu_pct=100 * nats_cpu / secs if cluster else None,
+            nats_cpu_s_per_million=nats_cpu / (total_events / 1e6) if cluster and total_events else None,
+            nats_rss_mib=rss_bytes(nats.proc.pid) / 2**20 if cluster else None,
+            stream_end=nats.stream() if cluster else None,
+            client_cpu_pct=100 * (b["client_cpu"] - a["client_cpu"]) / CLK_TCK / secs,
+            other_load_cores=max(0.0, (b["machine"] - a["machine"] - ours) / CLK_TCK / secs),
+            machine_busy_cores=(b["machine"] - a["machine"]) / CLK_TCK / secs,
+            load_after=loadavg(),
+        )
+        # The figures a table shows, flat: the holder, the followers' mean, the single process.
+        def mean(xs):
+            xs = [x for x in xs if x is not None]
+            return sum(xs) / len(xs) if xs else None
+        groups = {"holder": [p for p in per if p["role"] == "holder"],
+                  "followers": [p for p in per if p["role"] == "follower"],
+                  "single": [p for p in per if p["role"] == "single"]}
+        for gname, ps in groups.items():
+            if not ps:
+                continue
+            for k in ("delivered_per_s", "cpu_s_per_million", "cpu_pct", "p50_ms", "p99_ms", "rss_connected_mib",
+                      "rss_end_mib", "rss_per_client_b"):
+                result[f"{gname}_{k}"] = mean([p[k] for p in ps])
+            for k in ("clients", "clean_clients", "gaps", "dups", "disconnects"):
+                result[f"{gname}_{k}"] = sum(p[k] for p in ps)
+    finally:
+        for c in clients:  # still running only when the run failed
+            stop(c)
+        for g in gws:  # the gateways before their upstream and their NATS
+            g.stop()
+        result["origin"] = origin_report(origin)
+        if nats is not None:
+            nats.stop()
+    return result
+
+
+def brief_spread(r: dict) -> str:
+    if "error" in r:
+        return f"ERROR {r['error']}"
+    inst = "  ".join(f"{p['role']} {p['cpu_s_per_million'] or 0:.2f} cpu-s/M {p['cpu_pct']:.0f}% p99 {p['p99_ms'] or 0:.1f}"
+                     for p in r["instances_figures"])
+    nats = f"  nats {r['nats_cpu_pct']:.1f}%" if r.get("nats_cpu_pct") is not None else ""
+    if r.get("leases_at_start") != r.get("leases_at_end"):  # None: that instance's /metrics did not answer in 2 s
+        nats += f"  lease_held at start {r.get('leases_at_start')}, at end {r.get('leases_at_end')}"
+    return (f"{r['delivered_per_s']:>9,.0f}/s  p50 {r['p50_ms'] or 0:.2f} p99 {r['p99_ms'] or 0:.2f} ms  clean "
+            f"{r['clean_clients']:,}/{r['clients']:,}  gaps {r['gaps']} dups {r['dups']} disc {r['disconnects']}  "
+            f"{inst}{nats}  clients {r['client_cpu_pct']:.0f}%  machine busy {r['machine_busy_cores']:.2f} cores, "
+            f"other load {r['other_load_cores']:.2f}")
+
+
+def run_cluster(args, sc: dict, runs: int, workdir: Path) -> dict:
+    """(g): the publish-throughput search once, then `runs` fan-out runs of the cluster and of the
+    single process, alternating which goes first."""
+    out: dict = {}
+    log("  publish throughput: one gateway, one nats-server (file storage)")
+    out["publish"] = publish_search(args, workdir, sc)
+    kw = {k: sc[k] for k in ("size", "warmup", "window", "replay")}
+    for rate in sc["rates"]:
+        log(f"  fan-out at {rate:g} ev/s: {sc['instances']} instances x "
+            f"{sc['processes'] * sc['per_process'] // sc['instances']:,} clients, beside one gateway alone")
+        per: dict = {"cluster": [], "single": []}
+        for i in range(runs):
+            for mode in (("cluster", "single") if i % 2 == 0 else ("single", "cluster")):
+                if mode == "cluster":
+                    spread = dict(instances=sc["instances"], processes=sc["processes"], per_process=sc["per_process"])
+                else:  # one instance's share of the clients, from as many load clients
+                    spread = dict(instances=1, processes=sc["processes"],
+                                  per_process=sc["per_process"] // sc["instances"])
+                try:
+                    r = run_spread(args, workdir, cluster=mode == "cluster", rate=rate, **spread, **kw)
+                except Exception as e:
+                    r = {"mode": mode, "rate": rate, "error": str(e)}
+                per[mode].append(r)
+                log(f"    {mode:8s} run {i + 1}: {brief_spread(r)}")
+        out[f"fanout-{rate:g}"] = {mode: {"runs": per[mode], "median": summarize(per[mode], CLUSTER_METRICS)}
+                                   for mode in per}
+    return out
+
+
+CLUSTER_METRICS = [(f"{g}_{k}", None, None, None) for g in ("holder", "followers", "single") for k in (
+    "delivered_per_s", "cpu_s_per_million", "cpu_pct", "p50_ms", "p99_ms", "rss_connected_mib", "rss_end_mib",
+    "rss_per_client_b", "clients", "clean_clients", "gaps", "dups", "disconnects")] + [
+    (k, None, None, None) for k in ("delivered_per_s", "p50_ms", "p99_ms", "max_ms", "gaps", "dups", "disconnects",
+                                    "clean_clients", "clients", "nats_cpu_pct", "nats_cpu_s_per_million", "nats_rss_mib",
+                                    "client_cpu_pct", "other_load_cores", "machine_busy_cores")]
+
+
+def cluster_rows(res: dict, sc: dict) -> list[str]:
+    """(g): the publish steps, then holder / followers / single process side by side."""
+    out = []
+    pub = res.get("publish", {})
+    out.append(f"  publish throughput: one gateway + nats-server (file storage, replay {sc['publish_replay']:,}), "
+               f"events of {sc['size']} B")
+    out.append(f"    {'offered/s':>10}{'stored/s':>10}{'client/s':>10}{'lost':>6}{'doubled':>8}{'p50 ms':>9}{'p99 ms':>9}"
+               f"{'gw CPU':>8}{'nats CPU':>9}{'gw µs/ev':>9}{'nats µs/ev':>11}{'outbox':>9}  follows")
+    out.append(f"    {'':>10}{'':>10}{'':>10}{'':>6}{'':>8}{'':>9}{'':>9}{'(% of a core)':>17}{'(per event stored)':>20}"
+               f"{'(end)':>9}")
+    for s in pub.get("steps", []):
+        if "error" in s:
+            out.append(f"    {s['rate']:>10,.0f}  ERROR {s['error']}")
+            continue
+        lost = s["gaps"] + (s["origin_dropped"] or 0)
+        out.append(f"    {s['rate']:>10,.0f}{s['stored_per_s']:>10,.0f}{s['client_per_s']:>10,.0f}{lost:>6,}{s['dups']:>8,}"
+                   f"{s['p50_ms']:>9.2f}{s['p99_ms']:>9.2f}{s['gateway_cpu_pct']:>7.0f}%{s['nats_cpu_pct']:>8.0f}%"
+                   f"{fmt(s['gateway_cpu_s_per_million'], '{:.1f}'):>9}{fmt(s['nats_cpu_s_per_million'], '{:.1f}'):>11}"
+                   f"{s['outbox_end_bytes'] / 2**20:>6.1f}MiB  {'yes' if s['follows'] else 'no'}")
+    best = pub.get("max_rate_followed")
+    out.append(f"    highest rate followed: {fmt(best, '{:,.0f}')} ev/s (first not followed: "
+               f"{fmt(pub.get('first_rate_not_followed'), '{:,.0f}')}); most stored: "
+               f"{fmt(pub.get('max_stored_per_s'), '{:,.0f}')} ev/s")
+    for rate in sc["rates"]:
+        out += fanout_rows(res.get(f"fanout-{rate:g}", {}), sc, rate)
+    return out
+
+
+def fanout_rows(res: dict, sc: dict, rate: float) -> list[str]:
+    out = []
+    cl = res.get("cluster", {}).get("median", {})
+    si = res.get("single", {}).get("median", {})
+    per_instance = sc["processes"] * sc["per_process"] // sc["instances"]
+    out.append(f"  fan-out at {rate:g} ev/s, {per_instance:,} clients per instance (median of runs)")
+    out.append(f"    {'per instance':<42}{'holder':>10}{'followers':>11}{'single':>10}{'holder/single':>15}"
+               f"{'follower/single':>17}")
+
+    def row(label, k, f):
+        h, fo, s = cl.get(f"holder_{k}"), cl.get(f"followers_{k}"), si.get(f"single_{k}")
+        line = f"    {label:<42}{fmt(h, f):>10}{fmt(fo, f):>11}{fmt(s, f):>10}"
+        line += f"{(f'{h / s:.2f}' if h is not None and s else '—'):>15}{(f'{fo / s:.2f}' if fo is not None and s else '—'):>17}"
+        out.append(line)
+    row("delivered events/s", "delivered_per_s", "{:,.0f}")
+    row("CPU-s per M deliveries", "cpu_s_per_million", "{:.2f}")
+    row("CPU (% of a core)", "cpu_pct", "{:.0f}")
+    row("latency p50 (ms)", "p50_ms", "{:.2f}")
+    row("latency p99 (ms)", "p99_ms", "{:.2f}")
+    row("RSS with clients, idle (MiB)", "rss_connected_mib", "{:.1f}")
+    row("RSS per client, idle (B)", "rss_per_client_b", "{:,.0f}")
+    row("RSS at the window's end (MiB)", "rss_end_mib", "{:.1f}")
+
+    def counts(m, g):
+        c = m.get(f"{g}_clients")
+        return "—" if c is None else (f"{m.get(f'{g}_clean_clients'):,.0f}/{c:,.0f} gap-free; gaps {m.get(f'{g}_gaps'):,.0f}, "
+                                      f"dups {m.get(f'{g}_dups'):,.0f}, disconnects {m.get(f'{g}_disconnects'):,.0f}")
+    out.append(f"    clients: holder {counts(cl, 'holder')}")
+    out.append(f"             followers {counts(cl, 'followers')}")
+    out.append(f"             single {counts(si, 'single')}")
+    out.append(f"    cluster: {fmt(cl.get('delivered_per_s'), '{:,.0f}')} deliveries/s, p50 {fmt(cl.get('p50_ms'), '{:.2f}')} / "
+               f"p99 {fmt(cl.get('p99_ms'), '{:.2f}')} ms over all clients")
+    out.append(f"      nats-server {fmt(cl.get('nats_cpu_pct'), '{:.1f}')} % of a core "
+               f"({fmt(cl.get('nats_cpu_s_per_million'), '{:.3f}')} CPU-s per M deliveries), "
+               f"RSS {fmt(cl.get('nats_rss_mib'), '{:.1f}')} MiB")
+    out.append(f"      load clients {fmt(cl.get('client_cpu_pct'), '{:.0f}')} % of a core, other load "
+               f"{fmt(cl.get('other_load_cores'), '{:.2f}')} cores, CPUs busy {fmt(cl.get('machine_busy_cores'), '{:.2f}')} "
+               f"of {os.cpu_count()}")
+    out.append(f"    single: {fmt(si.get('delivered_per_s'), '{:,.0f}')} deliveries/s; load clients "
+               f"{fmt(si.get('client_cpu_pct'), '{:.0f}')} % of a core, other load "
+               f"{fmt(si.get('other_load_cores'), '{:.2f}')} cores, CPUs busy {fmt(si.get('machine_busy_cores'), '{:.2f}')}")
+    runs = f"{res.get('cluster', {}).get('median', {}).get('runs', 0)}/{res.get('single', {}).get('median', {}).get('runs', 0)}"
+    out.append(f"    runs (cluster/single): {runs}")
+    return out
+
+
 # ------------------------------------------------------------------ scenarios
 
 def scenario_defs(quick: bool) -> dict:
@@ -632,6 +1191,9 @@ def scenario_defs(quick: bool) -> dict:
                 "broadcast": dict(title="broadcast: 200 clients x 1 ev/s", clients=200, rate=1, size=200, warmup=1.5,
                                   window=2, settle=0.5)},
                 memory=dict(title="memory: 2,000 channels, no client", channels=2000, rate=20000, size=200, stages=2)),
+            "g": dict(title="(g) cluster: 3 instances x 40 clients x 10 ev/s on one nats-server, beside one gateway (quick)",
+                      cluster=True, instances=3, processes=2, per_process=60, rates=[10], size=200, warmup=0.5, window=2,
+                      replay=1000, publish_rates=[1000], publish_warmup=0.5, publish_window=2, publish_replay=100000),
         }
     return {
         "a": dict(title="(a) 1,000 clients x 100 ev/s, 200 B", clients=1000, rate=100, size=200, warmup=3, window=20),
@@ -658,6 +1220,16 @@ def scenario_defs(quick: bool) -> dict:
                               warmup=6, window=30, settle=2)},
             memory=dict(title="memory: 100,000 channels, no client (replay 100, so all held)", channels=100000,
                         rate=20000, size=200, stages=2)),
+        # A cluster on NATS JetStream: first what one lease holder gets stored per second (the origin's
+        # rate stepped up until the stream stops following), then three instances x 7,000 clients at
+        # the rate of (b), from two load clients of 10,500 connections (a process holds ~19,900 files
+        # here), beside one gateway alone with 7,000 clients (the same two load clients, 3,500 each);
+        # and again at 1 ev/s, the rate of (f) broadcast: at 10 ev/s the three instances and the load
+        # clients need more than this machine's two CPUs.
+        "g": dict(title="(g) cluster: 3 instances x 7,000 clients x 10 and 1 ev/s, 200 B, on one nats-server, beside one gateway",
+                  cluster=True, instances=3, processes=2, per_process=10500, rates=[10, 1], size=200, warmup=5,
+                  window=20, replay=1000, publish_rates=[5000, 20000, 50000, 100000, 200000], publish_bisect=2,
+                  publish_warmup=3, publish_window=10, publish_replay=100000),
     }
 
 
@@ -857,6 +1429,9 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
             continue
         res = results[key]
         out.append(sc["title"])
+        if sc.get("cluster"):
+            out += cluster_rows(res, sc)
+            continue
         if sc.get("parts"):
             out += channel_rows(res, servers, sc, has_ratio)
             continue
@@ -946,14 +1521,20 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds that proves everything starts")
     ap.add_argument("--runs", type=int, default=3, help="runs per server and scenario, alternating servers (default 3)")
     ap.add_argument("--scenarios", default=None,
-                    help="comma-separated subset of a,b,c,d,e,f (e: bursts with slow readers; f: a channel per "
-                         "client beside broadcast; see README.md)")
+                    help="comma-separated subset of a,b,c,d,e,f,g (e: bursts with slow readers; f: a channel per "
+                         "client beside broadcast; g: a cluster on NATS JetStream, gateway only; see README.md)")
     ap.add_argument("--servers", default="gateway,nchan,floor", help="comma-separated: gateway, nchan, floor")
     ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
     ap.add_argument("--gateway-config", default=str(HERE / "gateway-bench.yaml"),
                     help="the gateway's configuration (BENCH_ORIGIN_URL is set to the origin's URL)")
     ap.add_argument("--gateway-channels-config", default=str(HERE / "gateway-bench-channels.yaml"),
                     help="the gateway's configuration in the channel runs of (f): one channel endpoint /sub/{ch}")
+    ap.add_argument("--gateway-cluster-config", default=str(HERE / "gateway-bench-cluster.yaml"),
+                    help="the gateway's configuration in (g) (BENCH_NATS_URL is set to the nats-server's URL)")
+    ap.add_argument("--nats-server", default=shutil.which("nats-server") or "/usr/sbin/nats-server",
+                    help="the nats-server binary for (g)")
+    ap.add_argument("--publish-rates", default=None,
+                    help="(g): the offered rates of the publish-throughput steps (default 5000,20000,50000,100000,200000)")
     ap.add_argument("--gateway-source", choices=["sse", "generate"], default="sse",
                     help="generate: feed the gateway from its generate source (for builds without sse)")
     ap.add_argument("--nchan-module", default="/usr/lib/nginx/modules/ngx_nchan_module.so")
@@ -991,6 +1572,20 @@ def main() -> int:
         if unknown:
             ap.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(scenario_defs(False))}")
         defs = {k: v for k, v in defs.items() if k in want}
+    if args.publish_rates and "g" in defs:
+        defs["g"]["publish_rates"] = [float(x) for x in args.publish_rates.split(",")]
+    if "g" in defs and "gateway" in servers:
+        why = None
+        if not Path(args.nats_server).exists():
+            why = f"{args.nats_server} not found (apt-get install nats-server)"
+        else:
+            r = subprocess.run([args.gateway, "check", args.gateway_cluster_config], capture_output=True, text=True)
+            if r.returncode != 0:
+                why = (f"'gateway check {Path(args.gateway_cluster_config).name}' says: "
+                       f"{(r.stderr or r.stdout).strip().splitlines()[:3]}")
+        if why:
+            log(f"gateway: (g) skipped, {why}")
+            del defs["g"]
     if "f" in defs and "gateway" in servers:
         r = subprocess.run([args.gateway, "check", args.gateway_channels_config], capture_output=True, text=True)
         if r.returncode != 0:
@@ -1010,6 +1605,13 @@ def main() -> int:
     for key, sc in defs.items():
         log(f"{sc['title']}")
         results[key] = {}
+        if sc.get("cluster"):
+            if "gateway" not in servers:
+                log("  skipped: (g) measures the gateway only")
+                del results[key]
+                continue
+            results[key] = run_cluster(args, sc, runs, workdir)
+            continue
         if sc.get("parts"):
             results[key] = run_channels(args, servers, sc, runs, workdir)
             continue

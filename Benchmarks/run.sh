@@ -2,16 +2,20 @@
 # The benchmarks (see README.md): the codec, pipeline and upstream microbenchmarks, then the fan-out
 # comparison of the gateway against nginx+nchan.
 #
-#   Benchmarks/run.sh                 everything (fan-out: about 35 minutes, scenarios a-f, 3 runs each)
+#   Benchmarks/run.sh                 everything (fan-out: about 40 minutes, scenarios a-g, 3 runs each)
 #   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
 #   Benchmarks/run.sh --only micro    just the codec, pipeline and upstream microbenchmarks
 #   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
 #
 # The fan-out part installs what it needs from Debian when missing (nginx-light,
-# libnginx-mod-nchan, gcc, python3), builds the gateway in release and the C load client and
-# origin, then runs bench.py, which prints one table and writes the raw figures under
-# Benchmarks/results/ (ignored by git). Every process it starts is stopped by pid when it
-# ends, however it ends.
+# libnginx-mod-nchan, gcc, python3, and nats-server for the cluster scenario g), builds the gateway
+# in release and the C load client and origin, then runs bench.py, which prints one table and
+# writes the raw figures under Benchmarks/results/ (ignored by git). Every process it starts is
+# stopped by pid when it ends, however it ends.
+#
+# Every `swift build` takes the machine's build lock (/tmp/swift-build.lock, or $SWIFT_BUILD_LOCK)
+# for the build only: builds of other checkouts on the same machine wait for each other instead of
+# sharing its cores, and none waits for a benchmark to end.
 set -euo pipefail
 cd "$(dirname "$0")"
 here="$(pwd)"
@@ -37,13 +41,35 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 # files, then fails to find what is in them: plan afresh every run (a few seconds).
 rm -f .build/release.yaml .build/debug.yaml .build/plugin-tools.yaml .build/release/description.json .build/debug/description.json
 
+build_lock="${SWIFT_BUILD_LOCK:-/tmp/swift-build.lock}"
+# Whether a process this script runs under already holds the lock (`flock LOCK Benchmarks/run.sh`):
+# taking it again would wait for ourselves.
+lock_held_above() {
+  [ -e "$build_lock" ] || return 1
+  local ino holders h pid=$$
+  ino=$(stat -c %i "$build_lock") || return 1
+  holders=$(awk -v ino="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == ino) print $5 }' /proc/locks 2>/dev/null)
+  while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
+    for h in $holders; do [ "$h" = "$pid" ] && return 0; done
+    pid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)
+  done
+  return 1
+}
+swift_build() {
+  if command -v flock >/dev/null 2>&1 && ! lock_held_above; then
+    flock "$build_lock" swift build "$@"
+  else
+    swift build "$@"
+  fi
+}
+
 # --- microbenchmarks ---------------------------------------------------------------------
 if [ "$only" != fanout ]; then
-  swift build -c release --product CodecBenchmark
+  swift_build -c release --product CodecBenchmark
   .build/release/CodecBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/codec-$stamp.txt"
-  swift build -c release --product PipelineBenchmark
+  swift_build -c release --product PipelineBenchmark
   .build/release/PipelineBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/pipeline-$stamp.txt"
-  swift build -c release --product UpstreamBenchmark
+  swift_build -c release --product UpstreamBenchmark
   .build/release/UpstreamBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/upstream-$stamp.txt"
 fi
 [ "$only" = micro ] && exit 0
@@ -55,6 +81,7 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   sudo_cmd=""
@@ -73,7 +100,7 @@ for tool in loadclient origin; do
 done
 
 # --- fan-out: the gateway, release, built in this package's .build (shared with the microbenchmarks)
-swift build -c release --product gateway
+swift_build -c release --product gateway
 gateway_bin="$(swift build -c release --show-bin-path)/gateway"
 
 # 10,000 clients need more open files than the usual default of 1024.

@@ -33,6 +33,15 @@
 // another channel's: it counts as `misrouted` and is not sequence-checked. Without these
 // options nothing changes.
 //
+// Several servers (--ports P1,P2,...): connection i connects to the (i mod N)-th port, across
+// reconnects too, so one process spreads its connections evenly over N servers on the same host
+// (a cluster's instances). The JSON then has the figures per port too, under "ports".
+//
+// Driven windows (--hold): once every client is connected, print "connected" and wait for SIGUSR1
+// before the warm-up starts, so that a driver can start several load clients' windows at once.
+// --hist adds the window's latency histogram (its non-empty buckets, [upper edge µs, count]) to
+// the JSON, overall and per port, so that a driver can merge several processes' percentiles.
+//
 // Output: progress lines on stdout ("connected N", "start", "end") so a driver can sample
 // the server's CPU exactly over the measurement window, then one JSON object line: the
 // figures over all clients, and the same per class under "healthy" and "slow".
@@ -77,6 +86,12 @@ static double opt_slow_factor = 0.1; // -s: at this fraction of the expected str
 static double opt_expected_rate = 0; // -e: the publish rate, events/s on average (for -S)
 static const char *opt_path_format = NULL;  // -f/--path-format: the path of connection i, with one %d
 static int64_t opt_stride = 1;       // -k/--stride: a connection sees every N-th seq
+static int opt_hold = 0;             // --hold: after connecting, wait for SIGUSR1 before the warm-up
+static int opt_hist = 0;             // --hist: the latency histogram in the JSON
+#define MAX_PORTS 16
+static int nports = 0;               // --ports: connection i connects to ports[i % nports]
+static int ports[MAX_PORTS];
+static int multi = 0;                // --ports given: figures per port
 
 // ---------------------------------------------------------------- time
 
@@ -128,6 +143,7 @@ typedef struct conn {
     int fd;
     int state;
     int index;
+    int port_ix;        // its server (--ports), 0 without
     double retry_at;
     // HTTP
     int chunked;
@@ -166,6 +182,7 @@ typedef struct worker {
     int connected;           // currently streaming
     int ever_connected;
     stats st[2];             // window figures: [0] healthy, [1] slow connections
+    uint64_t *port_hist[MAX_PORTS];  // --ports: the window's latency histogram per server
     uint64_t http_errors, connect_errors;
     uint64_t seen_bytes, seen_events;  // since the start, all connections: bytes per event
     conn **slow; int nslow;  // this worker's slow connections
@@ -174,14 +191,16 @@ typedef struct worker {
     char *rbuf;
 } worker;
 
-static struct sockaddr_in server_addr;
-static char request[1024];
-static int request_len;
+static struct sockaddr_in server_addrs[MAX_PORTS];  // one per port (one without --ports)
+static char requests[MAX_PORTS][1024];
+static int request_lens[MAX_PORTS];
 static _Atomic int phase = 0;   // 0 connecting/warmup, 1 measuring, 2 done
 static _Atomic int stop_flag = 0;
 static worker *workers;
 
 static void on_signal(int sig) { (void)sig; atomic_store(&stop_flag, 1); }
+static volatile sig_atomic_t go_flag = 0;  // --hold: SIGUSR1 received
+static void on_go(int sig) { (void)sig; go_flag = 1; }
 
 // ---------------------------------------------------------------- SSE parsing
 
@@ -234,6 +253,7 @@ timing:
         int64_t lat = w->read_now - ts;
         if (lat < 0) lat = 0;
         st->hist[h_index(lat)]++;
+        if (w->port_hist[c->port_ix]) w->port_hist[c->port_ix][h_index(lat)]++;
         if (lat > st->lat_max) st->lat_max = lat;
         st->lat_sum += (double)lat;
         st->events++;
@@ -431,7 +451,7 @@ static int conn_start(worker *w, conn *c) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (opt_rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &opt_rcvbuf, sizeof opt_rcvbuf);
-    int r = connect(fd, (struct sockaddr *)&server_addr, sizeof server_addr);
+    int r = connect(fd, (struct sockaddr *)&server_addrs[c->port_ix], sizeof server_addrs[0]);
     if (r < 0 && errno != EINPROGRESS) {
         close(fd); w->connect_errors++; c->state = C_WAIT; c->retry_at = now_mono() + 1; return -1;
     }
@@ -557,13 +577,13 @@ static void conn_event(worker *w, conn *c, uint32_t events) {
         int err = 0; socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
         if (err) { w->connect_errors++; conn_drop(w, c, 0); return; }
-        const char *req = request;
-        int req_len = request_len;
+        const char *req = requests[c->port_ix];
+        int req_len = request_lens[c->port_ix];
         char own[1280];
         if (opt_path_format) {  // this connection's own path
             char path[512];
             snprintf(path, sizeof path, opt_path_format, c->index);
-            req_len = snprintf(own, sizeof own, request, path);
+            req_len = snprintf(own, sizeof own, requests[c->port_ix], path);
             req = own;
         }
         ssize_t s = write(c->fd, req, req_len);  // a request of a few bytes fits a fresh socket buffer
@@ -602,6 +622,32 @@ static void *worker_main(void *arg) {
 
 // ---------------------------------------------------------------- report
 
+// The p50, p90, p99 and p99.9 of a histogram of `ev` events (µs), at most `lmax`.
+static void quantiles(const uint64_t *hist, uint64_t ev, int64_t lmax, int64_t qv[4]) {
+    double qs[] = {0.5, 0.9, 0.99, 0.999};
+    for (int k = 0; k < 4; k++) {
+        qv[k] = 0;
+        if (ev == 0) continue;
+        uint64_t target = (uint64_t)(qs[k] * (double)ev);
+        if (target == 0) target = 1;
+        uint64_t acc = 0;
+        for (int i = 0; i < H_SIZE; i++) { acc += hist[i]; if (acc >= target) { qv[k] = h_value(i); break; } }
+        if (qv[k] > lmax) qv[k] = lmax;
+    }
+}
+
+// Prints a histogram's non-empty buckets as a JSON array of [upper edge µs, count].
+static void print_hist(const uint64_t *hist) {
+    printf("[");
+    int first = 1;
+    for (int i = 0; i < H_SIZE; i++) {
+        if (!hist[i]) continue;
+        printf("%s[%lld,%llu]", first ? "" : ",", (long long)h_value(i), (unsigned long long)hist[i]);
+        first = 0;
+    }
+    printf("]");
+}
+
 // Prints the window's figures of one class of connections (0 healthy, 1 slow, -1 all of them)
 // as JSON members, without the braces.
 static void print_figures(const conn *all, int cls, double window) {
@@ -619,18 +665,11 @@ static void print_figures(const conn *all, int cls, double window) {
             lsum += st->lat_sum;
         }
     }
-    double qs[] = {0.5, 0.9, 0.99, 0.999};
-    int64_t qv[4] = {0, 0, 0, 0};
-    for (int k = 0; k < 4; k++) {
-        uint64_t target = (uint64_t)(qs[k] * (double)ev);
-        if (target == 0) target = 1;
-        uint64_t acc = 0;
-        for (int i = 0; i < H_SIZE; i++) { acc += hist[i]; if (acc >= target) { qv[k] = h_value(i); break; } }
-        if (ev == 0) qv[k] = 0;
-        if (qv[k] > lmax) qv[k] = lmax;
-    }
+    int64_t qv[4];
+    quantiles(hist, ev, lmax, qv);
+    if (cls < 0 && opt_hist) { printf("\"hist\":"); print_hist(hist); printf(","); }
     free(hist);
-    int clients = 0, clients_with_gaps = 0, clients_with_dups = 0, clients_silent = 0, clients_cut = 0;
+    int clients = 0, clients_with_gaps = 0, clients_with_dups = 0, clients_silent = 0, clients_cut = 0, clean = 0;
     uint64_t max_gaps = 0, max_dups = 0, min_ev = UINT64_MAX, max_ev = 0;
     for (int i = 0; i < opt_clients; i++) {
         const conn *c = &all[i];
@@ -642,6 +681,7 @@ static void print_figures(const conn *all, int cls, double window) {
         if (c->gaps > max_gaps) max_gaps = c->gaps;
         if (c->dups > max_dups) max_dups = c->dups;
         if (c->events_window == 0) clients_silent++;
+        if (c->events_window && !c->gaps && !c->dups && !c->disconnects_window) clean++;
         if (c->events_window < min_ev) min_ev = c->events_window;
         if (c->events_window > max_ev) max_ev = c->events_window;
         if (cls < 0 && opt_verbose && (c->gaps || c->dups || c->disconnects || c->misrouted))
@@ -654,14 +694,46 @@ static void print_figures(const conn *all, int cls, double window) {
            "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"mean\":%.3f},"
            "\"gaps\":%llu,\"dups\":%llu,\"clients_with_gaps\":%d,\"clients_with_dups\":%d,\"max_gaps_per_client\":%llu,"
            "\"max_dups_per_client\":%llu,\"min_events_per_client\":%llu,\"max_events_per_client\":%llu,\"silent_clients\":%d,"
-           "\"disconnects\":%llu,\"clients_cut_off\":%d,\"disconnects_total\":%llu,\"unparsed\":%llu,\"misrouted\":%llu",
+           "\"disconnects\":%llu,\"clients_cut_off\":%d,\"clean_clients\":%d,\"disconnects_total\":%llu,\"unparsed\":%llu,\"misrouted\":%llu",
            clients, (unsigned long long)ev, ev / window, clients ? ev / window / clients : 0.0, (unsigned long long)bytes,
            bytes / window / 1e6,
            qv[0] / 1000.0, qv[1] / 1000.0, qv[2] / 1000.0, qv[3] / 1000.0, lmax / 1000.0, ev ? lsum / ev / 1000.0 : 0.0,
            (unsigned long long)gaps, (unsigned long long)dups, clients_with_gaps, clients_with_dups,
            (unsigned long long)max_gaps, (unsigned long long)max_dups, (unsigned long long)(min_ev == UINT64_MAX ? 0 : min_ev),
-           (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, clients_cut, (unsigned long long)tdisc,
+           (unsigned long long)max_ev, clients_silent, (unsigned long long)disc, clients_cut, clean, (unsigned long long)tdisc,
            (unsigned long long)unparsed, (unsigned long long)misrouted);
+}
+
+// Prints, for each port of --ports, its connections' window figures as a JSON array.
+static void print_ports(const conn *all) {
+    printf("[");
+    for (int p = 0; p < nports; p++) {
+        uint64_t ev = 0, gaps = 0, dups = 0, disc = 0, lmax = 0;
+        int clients = 0, silent = 0, cut = 0, clean = 0;
+        for (int i = 0; i < opt_clients; i++) {
+            const conn *c = &all[i];
+            if (c->port_ix != p) continue;
+            clients++;
+            if (c->events_window && !c->gaps && !c->dups && !c->disconnects_window) clean++;
+            ev += c->events_window; gaps += c->gaps; dups += c->dups; disc += c->disconnects_window;
+            if (c->events_window == 0) silent++;
+            if (c->disconnects_window) cut++;
+        }
+        uint64_t *hist = calloc(H_SIZE, sizeof(uint64_t));
+        for (int t = 0; t < opt_threads; t++)
+            for (int i = 0; i < H_SIZE; i++) hist[i] += workers[t].port_hist[p][i];
+        for (int i = H_SIZE - 1; i >= 0; i--) if (hist[i]) { lmax = (uint64_t)h_value(i); break; }
+        int64_t qv[4];
+        quantiles(hist, ev, (int64_t)lmax, qv);
+        printf("%s{\"port\":%d,\"clients\":%d,\"events\":%llu,\"gaps\":%llu,\"dups\":%llu,\"disconnects\":%llu,"
+               "\"clients_cut_off\":%d,\"silent_clients\":%d,\"clean_clients\":%d,\"latency_ms\":{\"p50\":%.3f,\"p99\":%.3f}",
+               p ? "," : "", ports[p], clients, (unsigned long long)ev, (unsigned long long)gaps, (unsigned long long)dups,
+               (unsigned long long)disc, cut, silent, clean, qv[0] / 1000.0, qv[2] / 1000.0);
+        if (opt_hist) { printf(",\"hist\":"); print_hist(hist); }
+        printf("}");
+        free(hist);
+    }
+    printf("]");
 }
 
 // ---------------------------------------------------------------- main
@@ -671,19 +743,24 @@ static void usage(void) {
         "usage: loadclient [-H host] [-p port] [-u path] [-n clients] [-d seconds] [-w warmup]\n"
         "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n"
         "                  [-S slow-fraction -e expected-events-per-s [-s slow-factor]]\n"
-        "                  [-f|--path-format FORMAT] [-k|--stride N]\n"
+        "                  [-f|--path-format FORMAT] [-k|--stride N] [--ports P1,P2,...] [--hold] [--hist]\n"
         "  -S F: this fraction of the connections read at -s (default 0.1) x the stream's expected\n"
         "        byte rate (-e events/s x the measured bytes per event)\n"
         "  -f FORMAT: connection i requests the path FORMAT with its one %%d replaced by i\n"
         "             (e.g. '/sub/%%d'; instead of -u)\n"
         "  -k N: each connection sees every N-th seq (its channel); its first event fixes its phase,\n"
-        "        an event out of phase counts as misrouted\n");
+        "        an event out of phase counts as misrouted\n"
+        "  --ports P1,P2,...: connection i connects to the (i mod N)-th port (instead of -p); figures per port\n"
+        "  --hold: once every client is connected, wait for SIGUSR1 before the warm-up\n"
+        "  --hist: the window's latency histogram in the JSON (non-empty buckets [upper edge us, count])\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     static struct option longopts[] = {
-        {"path-format", required_argument, 0, 'f'}, {"stride", required_argument, 0, 'k'}, {0, 0, 0, 0}};
+        {"path-format", required_argument, 0, 'f'}, {"stride", required_argument, 0, 'k'},
+        {"ports", required_argument, 0, 'x'}, {"hold", no_argument, 0, 'y'}, {"hist", no_argument, 0, 'z'},
+        {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:vS:s:e:f:k:", longopts, NULL)) != -1) {
         switch (ch) {
@@ -704,6 +781,15 @@ int main(int argc, char **argv) {
         case 'e': opt_expected_rate = atof(optarg); break;
         case 'f': opt_path_format = optarg; break;
         case 'k': opt_stride = atoll(optarg); break;
+        case 'x':
+            nports = 0;
+            for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+                if (nports == MAX_PORTS) usage();
+                ports[nports++] = atoi(tok);
+            }
+            break;
+        case 'y': opt_hold = 1; break;
+        case 'z': opt_hist = 1; break;
         default: usage();
         }
     }
@@ -721,6 +807,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGUSR1, on_go);
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
     rl.rlim_cur = rl.rlim_max;
@@ -731,19 +818,24 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    memset(&server_addr, 0, sizeof server_addr);
-    server_addr.sin_family = AF_INET;
-    server_addr.sin_port = htons(opt_port);
-    if (inet_pton(AF_INET, opt_host, &server_addr.sin_addr) != 1) { fprintf(stderr, "bad host %s\n", opt_host); return 2; }
-    // With --path-format the request keeps a %s for each connection's path.
-    request_len = snprintf(request, sizeof request,
-        "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n\r\n",
-        opt_path_format ? "%s" : opt_path, opt_host, opt_port);
+    multi = nports > 0;
+    if (!multi) { nports = 1; ports[0] = opt_port; }
+    for (int p = 0; p < nports; p++) {
+        if (ports[p] <= 0 || ports[p] > 65535) usage();
+        memset(&server_addrs[p], 0, sizeof server_addrs[p]);
+        server_addrs[p].sin_family = AF_INET;
+        server_addrs[p].sin_port = htons(ports[p]);
+        if (inet_pton(AF_INET, opt_host, &server_addrs[p].sin_addr) != 1) { fprintf(stderr, "bad host %s\n", opt_host); return 2; }
+        // With --path-format the request keeps a %s for each connection's path.
+        request_lens[p] = snprintf(requests[p], sizeof requests[p],
+            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n\r\n",
+            opt_path_format ? "%s" : opt_path, opt_host, ports[p]);
+    }
 
     workers = calloc(opt_threads, sizeof(worker));
     conn *all = calloc(opt_clients, sizeof(conn));
     for (int i = 0; i < opt_clients; i++) {
-        all[i].index = i; all[i].fd = -1; all[i].state = C_IDLE; all[i].last_seq = -1;
+        all[i].index = i; all[i].port_ix = i % nports; all[i].fd = -1; all[i].state = C_IDLE; all[i].last_seq = -1;
         all[i].hdr = malloc(HDR_CAP); all[i].line = malloc(LINE_CAP); all[i].data = malloc(DATA_CAP + 1);
         // Slow slots spread evenly: i is slow when floor((i + 1) F) steps past floor(i F).
         all[i].slow = (int)((i + 1) * opt_slow_fraction) > (int)(i * opt_slow_fraction);
@@ -757,6 +849,7 @@ int main(int argc, char **argv) {
         w->conns = all + off;
         off += w->nconns;
         for (int k = 0; k < 2; k++) w->st[k].hist = calloc(H_SIZE, sizeof(uint64_t));
+        for (int p = 0; p < nports; p++) w->port_hist[p] = multi ? calloc(H_SIZE, sizeof(uint64_t)) : NULL;
         w->slow = calloc(w->nconns, sizeof(conn *));
         for (int i = 0; i < w->nconns; i++) if (w->conns[i].slow) w->slow[w->nslow++] = &w->conns[i];
         w->rbuf = malloc(1 << 18);
@@ -778,6 +871,7 @@ int main(int argc, char **argv) {
     for (int t = 0; t < opt_threads; t++) connected_now += workers[t].connected;
     printf("connected %d %.3f\n", connected_now, connect_s);
     fflush(stdout);
+    while (opt_hold && !go_flag && !atomic_load(&stop_flag)) usleep(1000);
     double tw = now_mono();
     while (!atomic_load(&stop_flag) && now_mono() - tw < opt_warmup) usleep(10000);
     atomic_store(&phase, 1);
@@ -805,6 +899,7 @@ int main(int argc, char **argv) {
            opt_clients, opt_threads, all_connected ? "true" : "false", connect_s, connected_end, window,
            (unsigned long long)herr, (unsigned long long)cerr, (long long)opt_stride);
     print_figures(all, -1, window);
+    if (multi) { printf(",\"ports\":"); print_ports(all); }
     printf(",\"healthy\":{");
     print_figures(all, 0, window);
     printf("},\"slow\":{\"factor\":%.3f,\"expected_events_per_s\":%.1f,\"read_bytes_per_s\":%.0f,",
