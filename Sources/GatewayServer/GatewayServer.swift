@@ -42,6 +42,8 @@ public final class GatewayServer: Sendable {
     private let sources: [RunningSource]
     /// The `log: cluster` endpoints' part in the cluster, one service each.
     private let clustered: [ClusteredEndpoint]
+    /// Keeps the cluster's engine and closes it last; `nil` without a cluster.
+    private let clusterEngine: ClusterEngineService?
     private let stopRequest = StopRequest()
     private let tls: NIOSSLContext?
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
@@ -121,6 +123,7 @@ public final class GatewayServer: Sendable {
         }
         self.sources = sources
         self.clustered = cluster?.services(endpoints: endpoints) ?? []
+        self.clusterEngine = cluster?.engineService
         let clustered = self.clustered
         let engine = settings.cluster?.engine
         let registry = self.registry
@@ -200,7 +203,7 @@ public final class GatewayServer: Sendable {
         let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
         var services: [any Service] = dependencies
         // The engine closes last of the cluster's parts: after the holders have published what they kept.
-        if let engine = settings.cluster?.engine { services.append(ClusterEngineService(engine: engine)) }
+        if let clusterEngine { services.append(clusterEngine) }
         services += [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
             services.append(

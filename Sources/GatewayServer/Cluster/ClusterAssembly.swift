@@ -15,6 +15,8 @@ final class ClusterAssembly {
     private let instance: String
     private let factory: any MetricsFactory
     private var parts: [Part] = []
+    /// Keeps the engine, and closes it last.
+    let engineService: ClusterEngineService
 
     private struct Part {
         let path: String
@@ -35,11 +37,15 @@ final class ClusterAssembly {
         self.budget = OutboxBudget(limit: settings.outbox, gauge: clusterMetrics.outboxBytes)
         self.instance = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let engine = settings.engine
+        let closing = NIOLockedValueBox(false)
+        self.engineService = ClusterEngineService(engine: engine, closing: closing)
         clusterMetrics.connected.record(engine.isConnected ? 1 : 0)
         engine.onConnectionChange { connected in
             clusterMetrics.connected.record(connected ? 1 : 0)
             if connected {
                 logger.info("cluster engine connected")
+            } else if closing.withLockedValue({ $0 }) {
+                logger.info("cluster engine connection closed")
             } else {
                 logger.warning("cluster engine unreachable: serving from the cache, holders keep what they cannot publish")
             }
