@@ -69,6 +69,7 @@ import TestSupport
         try await Self.fill(nats, count: 10)
         try await Task.sleep(for: .milliseconds(200))
         #expect(received.withLock { $0 } == 3)
+        holder.withLock { $0 = nil }  // the handler holds the holder: no cycle left behind
 
         // Cancelled from another thread: nothing after cancel() returns.
         let other = Locked(0)
