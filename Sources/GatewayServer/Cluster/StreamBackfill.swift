@@ -65,16 +65,8 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
             }
             if loading { return .outcome(.waiting) }
             if loaded && next >= pageStart {
-                var index = page.firstIndex { $0.sequence >= next } ?? page.count
-                if index < page.count {
-                    var bytes = 0
-                    while index < page.count {
-                        let event = page[index]
-                        if bytes > 0 && bytes + event.chunk.readableBytes > maxBytes { break }
-                        bytes += event.chunk.readableBytes
-                        output.append(event)
-                        index += 1
-                    }
+                if let index = page.firstIndex(where: { $0.sequence >= next }) {
+                    page.copy(from: index, maxBytes: maxBytes, into: &output)
                     return .outcome(.served)
                 }
                 // The page is used up; an empty page means the stream had nothing more.

@@ -92,15 +92,7 @@ final class MemoryLog: EventLog, EventLogReader, @unchecked Sendable {
             if next > newest { return .served }
             guard let oldest = events.first?.sequence, next >= oldest else { return .gone }
             // Sequences are contiguous in the ring, so the start is arithmetic.
-            var index = Int(next - oldest)
-            var bytes = 0
-            while index < events.count {
-                let event = events[index]
-                if bytes > 0 && bytes + event.chunk.readableBytes > maxBytes { break }
-                bytes += event.chunk.readableBytes
-                output.append(event)
-                index += 1
-            }
+            events.copy(from: Int(next - oldest), maxBytes: maxBytes, into: &output)
             return .served
         }
     }

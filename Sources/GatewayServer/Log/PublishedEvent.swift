@@ -24,3 +24,19 @@ struct PublishedEvent: Sendable {
         chunk.getSlice(at: chunk.readerIndex + Int(payloadOffset), length: chunk.readableBytes - Int(payloadOffset) - 2)!
     }
 }
+
+extension RandomAccessCollection where Element == PublishedEvent, Index == Int {
+    /// Appends to `output` the events from index `start` on: the first whatever its size, then
+    /// while their bytes stay within `maxBytes` (a reader's pull of the log).
+    func copy(from start: Int, maxBytes: Int, into output: inout [PublishedEvent]) {
+        var index = start
+        var bytes = 0
+        while index < endIndex {
+            let event = self[index]
+            if bytes > 0 && bytes + event.chunk.readableBytes > maxBytes { return }
+            bytes += event.chunk.readableBytes
+            output.append(event)
+            index += 1
+        }
+    }
+}
