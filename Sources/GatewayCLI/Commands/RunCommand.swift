@@ -64,10 +64,11 @@ struct RunCommand: AsyncParsableCommand {
         let group = Self.eventLoops
         do {
             let clusterName = configuration.cluster?.name ?? ClusterSettings.defaultName
+            let replicas = configuration.cluster?.replicas ?? 1
             let settings = try GatewaySettings(configuration, listen: listen.flatMap(ListenAddress.parse)) { connection in
                 var clusterLogger = logger
                 clusterLogger[metadataKey: "cluster"] = "\(clusterName)"
-                return try JetStreamEngine(config: connection, cluster: clusterName, logger: clusterLogger)
+                return try JetStreamEngine(config: connection, cluster: clusterName, leaseReplicas: replicas, logger: clusterLogger)
             }
             let server = try GatewayServer(settings: settings, group: group, logger: logger)
             let services = server.serviceGroup(
