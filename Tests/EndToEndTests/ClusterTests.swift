@@ -271,5 +271,68 @@ extension EndToEnd {
             #expect(!old.events.contains { $0.type == "reset" })
             #expect(Array(numbers(old).prefix(40)) == (1...40).map { (seen.dropFirst(4).first ?? 0) + 3 * $0 })
         }
+
+        /// `examples/cluster/run.sh`: NATS and three gateways on loopback, the same ids on each,
+        /// and everything stopped on Ctrl-C (SIGINT). The test runner's threads block SIGINT and
+        /// SIGTERM (they are handled elsewhere), and a child inherits that mask: the script is
+        /// started through Python, which unblocks them and restores their defaults first.
+        @Test func theClusterExampleServesOnThreePortsAndStopsEverythingOnInterrupt() throws {
+            let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let script = Process()
+            let unblocked = """
+                import os, signal, sys
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.execv("/bin/bash", ["bash", sys.argv[1]])
+                """
+            TiedProcess.configure(
+                script, executable: "/usr/bin/python3",
+                arguments: ["-c", unblocked, repository.appendingPathComponent("examples/cluster/run.sh").path])
+            script.environment = ProcessInfo.processInfo.environment.merging(["GATEWAY": GatewayProcess.binary]) { _, new in new }
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-example-\(UUID().uuidString).log")
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: log) }
+            script.standardOutput = try FileHandle(forWritingTo: log)
+            script.standardError = script.standardOutput
+            try script.run()
+            defer {
+                if script.isRunning { kill(script.processIdentifier, SIGKILL) }
+                // Whatever the script left behind (only when its own cleanup failed).
+                for pattern in ["examples/cluster/gateway.yaml", "nats-server -c /tmp/"] {
+                    let pkill = Process()
+                    pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+                    pkill.arguments = ["-f", pattern]
+                    try? pkill.run()
+                    pkill.waitUntilExit()
+                }
+            }
+            // It prints the URLs once every instance is ready.
+            var printed = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !printed.contains("Ctrl-C stops everything"), script.isRunning, Date() < deadline {
+                usleep(100_000)
+                printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            }
+            #expect(printed.contains("http://127.0.0.1:8082/quotes"), "\(printed)")
+            var first: String?
+            for port in [8081, 8082, 8083] {
+                let client = try RawClient(port: port)
+                client.get("/quotes", headers: first.map { ["Last-Event-ID: \($0)"] } ?? [])
+                #expect(client.read(until: { $0.events.contains { $0.type == "quote" } }, timeout: 20), "port \(port)")
+                let id = client.events.first { $0.type == "quote" }?.id
+                // Each instance resumes from the id the first one gave: the same stream everywhere.
+                if first == nil { first = id } else { #expect(!client.events.contains { $0.type == "reset" }, "port \(port)") }
+            }
+            #expect(first?.firstMatch(of: /^\d{13}-\d+$/) != nil)
+
+            kill(script.processIdentifier, SIGINT)
+            let stopped = Date().addingTimeInterval(30)
+            while script.isRunning && Date() < stopped { usleep(50_000) }
+            #expect(!script.isRunning, "the script stops")
+            for port in [4222, 8081, 8082, 8083] {
+                #expect((try? RawClient(port: port)) == nil, "nothing listens on \(port) any more")
+            }
+        }
     }
 }

@@ -26,10 +26,8 @@ final class RawClient {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else {
-            Glibc.close(fd)
-            throw GatewayProcessError(message: "connect() failed: errno \(errno)")
-        }
+        // Thrown once every property is set: `deinit` runs and closes the socket.
+        guard result == 0 else { throw GatewayProcessError(message: "connect() failed: errno \(errno)") }
     }
 
     deinit { Glibc.close(fd) }
