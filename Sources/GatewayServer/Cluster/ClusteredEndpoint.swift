@@ -189,6 +189,8 @@ final class ClusteredEndpoint: Service, Sendable {
         } else {
             Task {
                 let resumeFrom = gates.count == 1 ? await publisher.newestSourceIDTaken() : nil
+                // The lease may have gone (or the outbox filled again) meanwhile.
+                guard state.withLockedValue({ $0.holding && !$0.pausedForOutbox }) else { return }
                 logger.info("cluster outbox has room again: running the endpoint's sources")
                 for gate in gates { gate.open(resumeFrom: resumeFrom) }
             }
