@@ -9,7 +9,8 @@ import Logging
 /// It sends `If-None-Match` / `If-Modified-Since` once the API gave an `ETag` /
 /// `Last-Modified`; a `304` emits nothing. A failed poll (network error, `timeout`, a status
 /// other than 2xx and 304, a body that is not JSON or has no `items` list) emits nothing, is
-/// logged and counted, keeps what was seen, and the next poll comes at the normal interval.
+/// logged and counted, keeps what was seen, and the next poll comes at the normal interval — or
+/// later, when a `429` or `503` carries a `Retry-After` (seconds or an HTTP-date, at most an hour).
 public struct PollSource: Source {
     /// The API's URL.
     public let url: String
@@ -122,9 +123,10 @@ public struct PollSource: Source {
         let clock = ContinuousClock()
         while !Task.isCancelled {
             let started = clock.now
-            await poller.pollOnce()
+            let retryAfter = await poller.pollOnce()
             do {
-                try await clock.sleep(until: started + interval)
+                // The API's own wait, when it asked for one, else the interval.
+                try await clock.sleep(until: max(started + interval, clock.now + (retryAfter ?? .zero)))
             } catch {
                 break
             }

@@ -2,6 +2,12 @@ import CurlHTTP
 import GatewayPlugin
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One `poll` source's state between polls: the tracker and the validators for conditional
 /// requests.
 struct Poller {
@@ -32,23 +38,36 @@ struct Poller {
             timeout: source.timeout, connectTimeout: source.timeout, acceptsCompression: true)
     }
 
-    mutating func pollOnce() async {
+    /// Polls once; returns how long the API asked to wait before the next poll (`Retry-After`
+    /// on a `429` or `503`), or `nil` for the normal interval.
+    @discardableResult
+    mutating func pollOnce() async -> Duration? {
         let response: HTTPResponse
         do {
             response = try await source.client.fetch(request(), maxBodySize: source.maxBodySize)
         } catch {
-            if error.isCancellation { return }
+            if error.isCancellation { return nil }
             fail(reason: error.reason, "the poll failed: \(error)")
-            return
+            return nil
         }
         let status = response.head.status
         if status == 304 {
             context.output.markReady()
-            return
+            return nil
         }
         guard (200...299).contains(status) else {
+            if status == 429 || status == 503, let header = response.head.value(of: "Retry-After") {
+                if let delay = RetryAfter.delay(header, now: Self.secondsSince1970()) {
+                    logger.warning(
+                        "the API asked to wait before the next poll",
+                        metadata: ["status": "\(status)", "retry_after": "\(header)", "waiting": "\(delay)"])
+                    context.output.reconnecting(reason: "retry_after")
+                    return delay
+                }
+                logger.warning("ignored a Retry-After that is neither seconds nor an HTTP-date", metadata: ["retry_after": "\(header)"])
+            }
             fail(reason: "http_\(status)", "the API answered HTTP \(status)")
-            return
+            return nil
         }
         let json: JSONValue
         do {
@@ -56,7 +75,7 @@ struct Poller {
         } catch {
             context.output.dropped(reason: "invalid_json")
             fail(reason: nil, "the API's response is not JSON: \(error)")
-            return
+            return nil
         }
         switch tracker.update(with: json) {
         case .failure(let failure):
@@ -74,6 +93,14 @@ struct Poller {
             context.output.markReady()
             emit(result.events)
         }
+        return nil
+    }
+
+    /// The time now, in seconds since 1970 (an HTTP-date's clock).
+    private static func secondsSince1970() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     private func emit(_ events: [Event]) {
