@@ -3,8 +3,9 @@ import GatewayPlugin
 /// What the `poll` source emits from each successful response: the source's logic, without I/O.
 ///
 /// - `changes`: items are matched by id between polls; a new id is `created`, a changed item
-///   `updated`, a vanished id `deleted` (carrying the last version seen). The first successful
-///   poll reports every item as created.
+///   `updated` (its new version, or with `updated_data: patch` the RFC 7386 merge patch from the
+///   previous one), a vanished id `deleted` (carrying the last version seen). The first
+///   successful poll reports every item as created.
 /// - `all`: every item on every poll.
 /// - `body`: the whole body, when it differs from the last one.
 ///
@@ -37,13 +38,24 @@ public struct ChangeTracker: Sendable {
         public let description: String
     }
 
+    /// What an `updated` event carries (`updated_data`).
+    public enum UpdatedData: String, Sendable, CaseIterable {
+        /// The item's new version.
+        case item
+        /// The RFC 7386 merge patch from the previous version to the new one.
+        case patch
+    }
+
     let mode: Mode
     let items: JSONPath?
     let id: JSONPath?
     let types: EventTypes
+    let updatedData: UpdatedData
 
     /// Items of the last successful poll, by id, in response order.
     private var known: [String: String] = [:]
+    /// With `updated_data: patch`, the items of the last successful poll as documents.
+    private var knownValues: [String: JSONValue] = [:]
     private var order: [String] = []
     private var lastBody: String?
     private var hasSucceeded = false
@@ -54,7 +66,9 @@ public struct ChangeTracker: Sendable {
     ///   - items: the path to the array of items; `nil` when the body is one item.
     ///   - id: the path to each item's id; `nil` to identify items by their content.
     ///   - types: the event types.
-    public init(mode: Mode, items: JSONPath?, id: JSONPath?, types: EventTypes = EventTypes()) {
+    ///   - updatedData: what an `updated` event carries.
+    public init(mode: Mode, items: JSONPath?, id: JSONPath?, types: EventTypes = EventTypes(), updatedData: UpdatedData = .item) {
+        self.updatedData = updatedData
         self.mode = mode
         self.items = items
         self.id = id
@@ -83,7 +97,7 @@ public struct ChangeTracker: Sendable {
             list = [body]
         }
 
-        var current: [(id: String, json: String)] = []
+        var current: [(id: String, json: String, value: JSONValue)] = []
         var seen = Set<String>()
         var withoutID = 0
         for item in list {
@@ -99,7 +113,7 @@ public struct ChangeTracker: Sendable {
                 key = json
             }
             // A repeated id keeps its first occurrence, so one poll never reports an id twice.
-            if seen.insert(key).inserted { current.append((key, json)) }
+            if seen.insert(key).inserted { current.append((key, json, item)) }
         }
 
         if mode == .all {
@@ -108,9 +122,12 @@ public struct ChangeTracker: Sendable {
         }
 
         var events: [Event] = []
-        for (key, json) in current {
+        for (key, json, value) in current {
             if let previous = known[key] {
-                if previous != json, hasSucceeded { events.append(Event(event: types.updated, data: json)) }
+                if previous != json, hasSucceeded {
+                    let data = knownValues[key].map { JSONValue.mergePatch(from: $0, to: value).serialized } ?? json
+                    events.append(Event(event: types.updated, data: data))
+                }
             } else {
                 events.append(Event(event: types.created, data: json))
             }
@@ -121,6 +138,7 @@ public struct ChangeTracker: Sendable {
             }
         }
         known = Dictionary(current.map { ($0.id, $0.json) }, uniquingKeysWith: { first, _ in first })
+        if updatedData == .patch { knownValues = Dictionary(current.map { ($0.id, $0.value) }, uniquingKeysWith: { first, _ in first }) }
         order = current.map(\.id)
         hasSucceeded = true
         return .success((events, withoutID))

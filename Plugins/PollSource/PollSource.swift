@@ -71,6 +71,10 @@ public struct PollSource: Source {
         let items = Self.path(options, "items")
         let id = Self.path(options, "id")
         let mode = options.choice("emit", of: ChangeTracker.Mode.allCases.map(\.rawValue), default: "changes")
+        let updatedData = options.choice("updated_data", of: ChangeTracker.UpdatedData.allCases.map(\.rawValue), default: "item")
+        if updatedData == "patch", let mode, mode != "changes" {
+            options.report("'updated_data: patch' needs 'emit: changes' (only changes have updates), not '\(mode)'", at: options.node("updated_data")?.location)
+        }
         var types = ChangeTracker.EventTypes(item: options.string("event"))
         if let map = options.nested("types") {
             types.created = Self.type(map, "created") ?? types.created
@@ -78,12 +82,14 @@ public struct PollSource: Source {
             types.deleted = Self.type(map, "deleted") ?? types.deleted
             map.finish()
         }
-        guard options.isValid, let url, let interval, let method, let timeout, let mode = mode.flatMap(ChangeTracker.Mode.init) else {
+        guard options.isValid, let url, let interval, let method, let timeout, let mode = mode.flatMap(ChangeTracker.Mode.init),
+            let updatedData = updatedData.flatMap(ChangeTracker.UpdatedData.init)
+        else {
             return nil
         }
         self.init(
             url: url, interval: interval, method: method, body: body, headers: headers, timeout: timeout,
-            tracker: ChangeTracker(mode: mode, items: items ?? nil, id: id ?? nil, types: types))
+            tracker: ChangeTracker(mode: mode, items: items ?? nil, id: id ?? nil, types: types, updatedData: updatedData))
     }
 
     /// A JSON path option: `.some(nil)` when absent, `nil` when malformed (reported).
