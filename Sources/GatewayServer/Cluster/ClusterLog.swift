@@ -85,6 +85,8 @@ final class ClusterLog: EventLog, @unchecked Sendable {
             return cursor
         }
         let sequence = parsed.sequence
+        // Checked first: right after start-up the cache may not yet hold the first events it follows.
+        if sequence <= ready.floor { return backfill(from: sequence, ready: ready, channels: channels, lastEventID: lastEventID, loop: loop) }
         if sequence > cache.newestSequence {
             // An id another instance already sent (this one follows a little behind), or one this
             // instance has not yet caught up to after starting: the client waits for what follows it.
@@ -92,14 +94,16 @@ final class ClusterLog: EventLog, @unchecked Sendable {
             cursor.resume = .from(sequence + 1, askedToResume: true)
             return cursor
         }
-        if sequence > ready.floor {
-            let cursor = cache.open(channels: channels, lastEventID: lastEventID, fromOldest: false, loop: loop)
-            if !cursor.resume.gaps.contains(where: { $0.reason == .tooOld }) { return cursor }
-            cache.close(cursor)
-        }
-        // Older than the cache: read from the stream, from the client's own event on, so that a
-        // gap is noticed (the event is no longer there), then hand over to the cache.
-        var cursor = cache.open(channels: channels, lastEventID: nil, fromOldest: false, loop: loop)
+        let cursor = cache.open(channels: channels, lastEventID: lastEventID, fromOldest: false, loop: loop)
+        if !cursor.resume.gaps.contains(where: { $0.reason == .tooOld }) { return cursor }
+        cache.close(cursor)
+        return backfill(from: sequence, ready: ready, channels: channels, lastEventID: lastEventID, loop: loop)
+    }
+
+    /// A client whose last event is older than the cache: read from the stream, from that event
+    /// on, so that a gap is noticed (the event is no longer there), then from the cache.
+    private func backfill(from sequence: UInt64, ready: Ready, channels: [String], lastEventID: String, loop: Int) -> LogCursor {
+        var cursor = ready.cache.open(channels: channels, lastEventID: nil, fromOldest: false, loop: loop)
         cursor.reader = StreamBackfill(
             inner: cursor.reader, stream: ready.stream, stamper: ready.stamper, channels: channels, floor: ready.floor,
             lastEventID: lastEventID, verifying: sequence)

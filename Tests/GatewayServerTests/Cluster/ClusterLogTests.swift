@@ -10,7 +10,7 @@ import Testing
 
     /// A stream of `count` events ("1"…), and a broadcast endpoint's log whose cache holds the
     /// newest `cache` of them (followed from there, as an instance that started now).
-    func log(count: Int, cache: Int, channels: [String]? = nil) async throws -> (ClusterLog, MemoryStream) {
+    func log(count: Int, cache: Int, channels: [String]? = nil, filled: Bool = true) async throws -> (ClusterLog, MemoryStream) {
         _ = try await engine.openStream(ClusterStreamSpec(endpoint: "/a", cluster: "c", replay: 100_000, hasChannels: channels != nil))
         let stream = engine.stream("/a")!
         for n in 1...count { stream.append("\(n)", channel: channels.map { $0[n % $0.count] }) }
@@ -22,6 +22,7 @@ import Testing
         let bounds = try await stream.bounds()
         let start = bounds.last - UInt64(cache) + 1
         log.open(stream: stream, floor: start - 1)
+        guard filled else { return (log, stream) }
         let allocator = ByteBufferAllocator()
         log.append(try await stream.read(from: start, channels: [], limit: 100_000).map { $0.published(epoch: stream.epoch, allocator: allocator) })
         return (log, stream)
@@ -84,6 +85,16 @@ import Testing
         let read = try await readAll(cursor)
         #expect(read.gaps == [.earlierRun])
         #expect(read.data == (1...30).map { "\($0)" })
+    }
+
+    @Test func justAfterStartAnIdOlderThanTheCacheIsStillReadFromTheStream() async throws {
+        // The instance follows from 91 on but has not received anything yet.
+        let (log, stream) = try await log(count: 100, cache: 10, filled: false)
+        let cursor = log.open(channels: [], lastEventID: "\(stream.epoch)-50", fromOldest: false, loop: 0)
+        #expect(cursor.reader is StreamBackfill)
+        let read = try await readAll(cursor)
+        #expect(read.data == (51...100).map { "\($0)" })
+        #expect(read.gaps.isEmpty)
     }
 
     @Test func anIdAheadOfThisInstanceWaitsForWhatFollowsIt() async throws {
