@@ -61,6 +61,16 @@ extension EndToEnd {
             ((try? fetch(port: gateway.port, get: "/metrics"))?.body ?? "").contains("gateway_cluster_lease_held{endpoint=\"/n\"} 1")
         }
 
+        /// Waits (at most 20 s) until one of `gateways` runs the endpoint's sources; returns its index.
+        static func waitForHolder(_ gateways: [GatewayProcess]) -> Int? {
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                if let holder = gateways.firstIndex(where: holdsLease) { return holder }
+                usleep(100_000)
+            }
+            return nil
+        }
+
         /// The numbers of the counting events a client got, in order.
         static func numbers(_ client: RawClient) -> [Int] { client.events.compactMap(\.sequence) }
 
@@ -125,7 +135,7 @@ extension EndToEnd {
             defer { origin.close() }
             let gateways = try Self.startThree(nats: nats, origin: origin)
             defer { for gateway in gateways { gateway.stop() } }
-            let holder = try #require(gateways.firstIndex(where: Self.holdsLease), "one instance holds the lease")
+            let holder = try #require(Self.waitForHolder(gateways), "one instance holds the lease")
             #expect(gateways.filter(Self.holdsLease).count == 1)
             let survivor = gateways[(holder + 1) % 3]
 
@@ -153,7 +163,8 @@ extension EndToEnd {
             defer { origin.close() }
             let gateways = try Self.startThree(nats: nats, origin: origin, lease: "5s")
             defer { for gateway in gateways { gateway.stop() } }
-            let follower = try #require(gateways.first { !Self.holdsLease($0) })
+            let holder = try #require(Self.waitForHolder(gateways), "one instance holds the lease")
+            let follower = gateways[(holder + 1) % 3]
             let client = try RawClient(port: follower.port)
             client.get("/n")
             #expect(client.read(until: { $0.events.count >= 200 }, timeout: 20))

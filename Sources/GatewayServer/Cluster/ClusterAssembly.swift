@@ -58,7 +58,7 @@ final class ClusterAssembly {
     ) -> (log: ClusterLog, forward: @Sendable ([ClusterEvent]) -> Void) {
         let cacheEvents = max(1, min(endpoint.replay, settings.cache))
         let channel = endpoint.channel
-        let log = ClusterLog(cacheEvents: cacheEvents) { stamper, floor in
+        let log = ClusterLog(cacheEvents: cacheEvents, logger: logger) { stamper, floor in
             guard let channel else { return MemoryLog(replay: cacheEvents, stamper: stamper) }
             let gauge = endpointMetrics.channelGauge()
             return Channels(

@@ -82,9 +82,14 @@ public struct ClusterMessage: Sendable, Equatable {
 public struct StoredMessage: Sendable, Equatable {
     /// Its stream sequence (from 1, increasing).
     public var sequence: UInt64
+    /// Its channel, from its subject, on a channel endpoint; `nil` on a broadcast one (or when the
+    /// subject is not one of the endpoint's channels: a message someone else put there).
     public var channel: String?
+    /// Its type (header `Gateway-Event`); `nil` for `message`.
     public var type: String?
+    /// The id its source gave it (header `Gateway-Id`).
     public var sourceID: String?
+    /// Its data (the payload, as UTF-8).
     public var data: String
 
     public init(sequence: UInt64, channel: String? = nil, type: String? = nil, sourceID: String? = nil, data: String) {

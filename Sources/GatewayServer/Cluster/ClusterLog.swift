@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -20,6 +21,7 @@ final class ClusterLog: EventLog, @unchecked Sendable {
     /// Events the cache keeps (per channel on a channel endpoint): how far back an instance
     /// starts following its stream.
     let cacheEvents: Int
+    private let logger: Logger
     private let lock = NIOLock()
     // Guarded by `lock`; set once by `open(stream:…)`.
     private var state: Ready?
@@ -32,8 +34,9 @@ final class ClusterLog: EventLog, @unchecked Sendable {
         let floor: UInt64
     }
 
-    init(cacheEvents: Int, makeCache: @escaping CacheFactory) {
+    init(cacheEvents: Int, logger: Logger = Logger(label: "gateway"), makeCache: @escaping CacheFactory) {
         self.cacheEvents = cacheEvents
+        self.logger = logger
         self.makeCache = makeCache
     }
 
@@ -80,7 +83,7 @@ final class ClusterLog: EventLog, @unchecked Sendable {
             let gap = Gap(reason: .earlierRun, lastEventID: lastEventID, oldestID: nil, channel: channels.count == 1 ? channels[0] : nil)
             cursor.reader = StreamBackfill(
                 inner: cursor.reader, stream: ready.stream, stamper: ready.stamper, channels: channels, floor: ready.floor,
-                lastEventID: lastEventID, verifying: nil)
+                lastEventID: lastEventID, verifying: nil, logger: logger)
             cursor.resume = Resume(start: 1, askedToResume: true, gap: gap)
             return cursor
         }
@@ -106,7 +109,7 @@ final class ClusterLog: EventLog, @unchecked Sendable {
         var cursor = ready.cache.open(channels: channels, lastEventID: nil, fromOldest: false, loop: loop)
         cursor.reader = StreamBackfill(
             inner: cursor.reader, stream: ready.stream, stamper: ready.stamper, channels: channels, floor: ready.floor,
-            lastEventID: lastEventID, verifying: sequence)
+            lastEventID: lastEventID, verifying: sequence, logger: logger)
         cursor.resume = .from(sequence + 1, askedToResume: true)
         return cursor
     }

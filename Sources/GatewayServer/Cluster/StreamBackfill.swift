@@ -22,6 +22,7 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
     private let channels: [String]
     private let floor: UInt64
     private let lastEventID: String
+    private let logger: Logger
 
     private let lock = NIOLock()
     // Guarded by `lock`.
@@ -41,8 +42,9 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
 
     init(
         inner: any EventLogReader, stream: any ClusterStream, stamper: IDStamper, channels: [String], floor: UInt64,
-        lastEventID: String, verifying: UInt64?
+        lastEventID: String, verifying: UInt64?, logger: Logger
     ) {
+        self.logger = logger
         self.inner = inner
         self.stream = stream
         self.stamper = stamper
@@ -113,11 +115,14 @@ final class StreamBackfill: EventLogReader, @unchecked Sendable {
     }
 
     private func load(from start: UInt64) {
-        Task { [stream, channels, stamper] in
+        Task { [stream, channels, stamper, logger, lastEventID] in
             let messages: [StoredMessage]?
             do {
                 messages = try await stream.read(from: start, channels: channels, limit: Self.pageSize)
             } catch {
+                logger.warning(
+                    "cannot read a resuming client's events from the cluster's stream: it is cut off and comes back",
+                    metadata: ["stream": "\(stream.name)", "last_event_id": "\(lastEventID)", "error": "\(error)"])
                 messages = nil
             }
             let allocator = ByteBufferAllocator()

@@ -186,11 +186,13 @@ final class EndpointStream: @unchecked Sendable {
         executor.execute { [self] in
             batch.removeAll(keepingCapacity: true)
             output.removeAll(keepingCapacity: true)
-            for message in messages {
+            // Only the last few are shown on the dashboard: only they are kept as events.
+            let shown = messages.count - recentCapacity
+            for (index, message) in messages.enumerated() {
                 let event = message.published(epoch: epoch, allocator: allocator)
                 sequence = message.sequence
                 batch.append(event)
-                if recentCapacity > 0 { output.append(Event(id: event.id, event: message.type, data: message.data)) }
+                if index >= shown { output.append(Event(id: event.id, event: message.type, data: message.data)) }
             }
             publishBatch()
         }
