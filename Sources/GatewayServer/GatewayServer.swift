@@ -58,7 +58,7 @@ public final class GatewayServer: Sendable {
         self.group = group
         self.logger = logger
         self.registry = PrometheusCollectorRegistry()
-        let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let metrics = GatewayMetrics(factory: DescribedPrometheusFactory(registry: registry))
         self.tls = try settings.server.tls.map(HTTPListener.makeTLSContext)
 
         let loops = Array(group.makeIterator())

@@ -23,6 +23,19 @@ import NIOCore
 /// The seam between pull and push is exact because every write advances the client's cursor
 /// and a drain writes only events at or past it: an event both in a pull and in a later drain
 /// is written once. Replay on connect is a pull from the resume point.
+///
+/// **Delivery time** (`gateway_delivery_seconds{endpoint}`). A drain that writes to at least one
+/// client reads the clock once, right after it has flushed the first client it wrote, and
+/// observes, for each event of the drain that it wrote to someone (on a broadcast endpoint: up
+/// to the furthest event any client was written), that time minus the event's
+/// ``PublishedEvent/arrival``. So the histogram holds one observation per event per loop with
+/// clients that keep up: the gateway's own relay time —
+/// the pipeline, the hop to this loop and the loop's queue — to the moment the first client's
+/// bytes went to its socket; the writes to the loop's other clients follow within the same
+/// drain. Nothing is observed per client. Pulls are not observed: a replay on (re)connect
+/// writes events that arrived long before, and a client pulled because it lags measures its
+/// own connection, not the gateway (`gateway_disconnects_total{reason="behind"|"stalled"}`
+/// counts those that lag too far).
 final class LoopFanOut: @unchecked Sendable {
     /// The loop every client here lives on.
     let loop: any EventLoop
@@ -55,6 +68,8 @@ final class LoopFanOut: @unchecked Sendable {
     /// The clients written to by the drain under way, to flush once each.
     private var written: [StreamClient] = []
     private var draining: [PublishedEvent] = []
+    /// On a channel endpoint, the arrivals of the events the drain under way wrote to someone.
+    private var delivered: [NIODeadline] = []
     private var pulled: [PublishedEvent] = []
     private var tickTask: RepeatedTask?
     /// Set once the gateway is stopping: a client that catches up is ended with this reason.
@@ -176,6 +191,9 @@ final class LoopFanOut: @unchecked Sendable {
             return
         }
         let now = loop.now
+        var firstFlush: NIODeadline?
+        // The furthest any client got in this drain: events past it were written to nobody.
+        var furthest: UInt64 = 0
         for client in clients where !client.isBehind {
             let writer = client.writer
             var wrote = false
@@ -194,7 +212,12 @@ final class LoopFanOut: @unchecked Sendable {
             if wrote {
                 writer.flush()
                 client.lastWrite = now
+                if firstFlush == nil { firstFlush = .now() }
+                furthest = max(furthest, client.next)
             }
+        }
+        if let firstFlush {
+            for event in draining where event.sequence < furthest { observeDelivery(arrival: event.arrival, at: firstFlush) }
         }
     }
 
@@ -202,24 +225,38 @@ final class LoopFanOut: @unchecked Sendable {
     private func drainChannels() {
         for event in draining {
             guard let name = event.channel, let readers = channelClients[name] else { continue }
+            var wrote = false
             for client in readers where !client.isBehind && event.sequence >= client.next {
                 client.next = event.sequence + 1
                 guard client.wants(event.type) else { continue }
                 client.writer.write(event)
+                wrote = true
                 if !client.awaitsFlush {
                     client.awaitsFlush = true
                     written.append(client)
                 }
                 if !client.writer.isWritable { client.isBehind = true }
             }
+            if wrote { delivered.append(event.arrival) }
         }
         let now = loop.now
+        var firstFlush: NIODeadline?
         for client in written {
             client.awaitsFlush = false
             client.writer.flush()
             client.lastWrite = now
+            if firstFlush == nil { firstFlush = .now() }
         }
         written.removeAll(keepingCapacity: true)
+        if let firstFlush {
+            for arrival in delivered { observeDelivery(arrival: arrival, at: firstFlush) }
+        }
+        delivered.removeAll(keepingCapacity: true)
+    }
+
+    /// One observation of `gateway_delivery_seconds` (see the type's documentation).
+    private func observeDelivery(arrival: NIODeadline, at written: NIODeadline) {
+        metrics.delivery.recordNanoseconds(max(0, (written - arrival).nanoseconds))
     }
 
     // MARK: Pull

@@ -135,9 +135,11 @@ final class EndpointStream: @unchecked Sendable {
     /// calls. Thread-safe; returns at once.
     ///
     /// A transform's `TransformContext.emit` lands here too, from its own timer or thread.
-    func ingest(_ events: [Event], fromStep: Int = 0) {
+    /// - Parameter arrival: when the events arrived at the gateway (the start of
+    ///   `gateway_delivery_seconds`); a source's batch is stamped once for all its endpoints.
+    func ingest(_ events: [Event], fromStep: Int = 0, arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
-        executor.execute { self.process(events, fromStep: fromStep) }
+        executor.execute { self.process(events, fromStep: fromStep, arrival: arrival) }
     }
 
     /// Runs on the executor once everything ingested before it has been published.
@@ -145,7 +147,7 @@ final class EndpointStream: @unchecked Sendable {
         executor.submit {}
     }
 
-    private func process(_ events: [Event], fromStep: Int) {
+    private func process(_ events: [Event], fromStep: Int, arrival: NIODeadline) {
         if fromStep == 0 { metrics.pipelineIn.increment(by: events.count) }
         output.removeAll(keepingCapacity: true)
         for event in events {
@@ -165,7 +167,7 @@ final class EndpointStream: @unchecked Sendable {
                     noChannelCounter?.increment()
                     continue
                 }
-                var event = publish(&output[index])
+                var event = publish(&output[index], arrival: arrival)
                 event.channel = channel
                 batch.append(event)
                 if kept != index { output[kept] = output[index] }
@@ -174,22 +176,28 @@ final class EndpointStream: @unchecked Sendable {
             output.removeLast(output.count - kept)
             guard !batch.isEmpty else { return }
         } else {
-            for index in output.indices { batch.append(publish(&output[index])) }
+            for index in output.indices { batch.append(publish(&output[index], arrival: arrival)) }
         }
         publishBatch()
     }
 
     /// Events a clustered endpoint's stream delivered (on an engine thread): into the log and
     /// out to the clients, in stream order. Returns at once.
+    ///
+    /// Their arrival (for `gateway_delivery_seconds`) is this call: the time the stream took to
+    /// bring them from the lease holder is not counted, since another machine's clock cannot be
+    /// compared with this one's monotonic clock.
     func deliver(_ messages: [StoredMessage], epoch: UInt64) {
         guard !messages.isEmpty else { return }
+        let arrival = NIODeadline.now()
         executor.execute { [self] in
             batch.removeAll(keepingCapacity: true)
             output.removeAll(keepingCapacity: true)
             // Only the last few are shown on the dashboard: only they are kept as events.
             let shown = messages.count - recentCapacity
             for (index, message) in messages.enumerated() {
-                let event = message.published(epoch: epoch, allocator: allocator)
+                var event = message.published(epoch: epoch, allocator: allocator)
+                event.arrival = arrival
                 sequence = message.sequence
                 batch.append(event)
                 if index >= shown { output.append(Event(id: event.id, event: message.type, data: message.data)) }
@@ -261,13 +269,13 @@ final class EndpointStream: @unchecked Sendable {
     }
 
     /// Stamps (in place) and encodes one event that left the pipeline.
-    private func publish(_ event: inout Event) -> PublishedEvent {
+    private func publish(_ event: inout Event, arrival: NIODeadline) -> PublishedEvent {
         sequence += 1
         event.id = stamper.id(for: event, sequence: sequence)
         // The server, not an upstream, tells its clients when to reconnect.
         event.retry = nil
         let (chunk, offset) = ChunkFraming.encode(event, allocator: allocator)
-        return PublishedEvent(sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset)
+        return PublishedEvent(sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset, arrival: arrival)
     }
 
     /// Clients streaming from this endpoint now.

@@ -58,6 +58,9 @@ struct EndpointMetrics: Sendable {
     let published: Counter
     /// `gateway_pipeline_events_total{endpoint}`: events that entered the pipeline.
     let pipelineIn: Counter
+    /// `gateway_delivery_seconds{endpoint}`: arrival to first write on a loop, per live push
+    /// (``LoopFanOut`` says exactly what it observes).
+    let delivery: Timer
 
     init(path: String, metrics: GatewayMetrics) {
         self.path = path
@@ -66,6 +69,7 @@ struct EndpointMetrics: Sendable {
         self.clients.set(0)
         self.published = metrics.counter("gateway_endpoint_events_total", [("endpoint", path)])
         self.pipelineIn = metrics.counter("gateway_pipeline_events_total", [("endpoint", path)])
+        self.delivery = Timer(label: "gateway_delivery_seconds", dimensions: [("endpoint", path)], factory: metrics.factory)
         for reason in DisconnectReason.allReported { disconnect(reason, count: 0) }
         for result in ["resumed"] + Gap.Reason.allCases.map(\.rawValue) { replay(result, count: 0) }
     }

@@ -1,6 +1,7 @@
 import GatewayPlugin
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import ServiceLifecycle
 
 /// A configured source wired to the endpoints that read it, run as a service.
@@ -59,7 +60,9 @@ final class RunningSource: Service, Sendable {
                     return !state.ready
                 }
                 if becameReady { logger.info("source ready") }
-                for endpoint in endpoints { endpoint.ingest(events) }
+                // One clock read per batch: the arrival every endpoint measures its delivery from.
+                let arrival = NIODeadline.now()
+                for endpoint in endpoints { endpoint.ingest(events, arrival: arrival) }
             },
             ready: { [self] in
                 let becameReady = state.withLockedValue { state in
