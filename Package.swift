@@ -175,6 +175,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
         // NATS: a test publishes what a `nats` source reads.
         .testTarget(name: "EndToEndTests", dependencies: ["gateway", "TestSupport", "NATS"]),
+        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),

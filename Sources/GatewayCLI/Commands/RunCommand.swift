@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Start every source, pipeline and endpoint of a configuration and serve them.",
         discussion: """
-            Logs go to stderr. SIGINT or SIGTERM stops accepting, closes every stream and exits 0.
+            Logs go to stderr, as text or (--log-format json) one JSON object per line; token and ticket
+            values are written as [redacted]. SIGINT or SIGTERM stops accepting, closes every stream and exits 0.
             Exit 1 when the configuration is invalid, 3 when the gateway cannot start (port in use, …).
             """
     )
@@ -28,6 +29,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: "Log lines as text (default) or json: one JSON object per line.")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         if let listen, ListenAddress.parse(listen) == nil {
             throw ValidationError("--listen must be HOST:PORT (like 127.0.0.1:8080 or [::]:8080), found '\(listen)'")
@@ -35,13 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = logLevel
         // The command is the executable's entry point: the one place logging is bootstrapped.
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        logFormat.bootstrap(level: logLevel)
         let logger = Logger(label: "gateway")
 
         let loader = ConfigLoader(registry: Gateway.plugins)
