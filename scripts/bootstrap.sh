@@ -2,8 +2,8 @@
 # Installs what building and testing the gateway needs on a Debian machine that has Swift:
 # libcurl's headers (the sse and poll sources use libcurl), libnats's (the cluster and the nats
 # source use the NATS C client), pkg-config, python3; with --test, also what the test suite drives
-# (chromium, openssl, curl, nats-server). Safe to run again. A gateway without `cluster:` needs no
-# NATS server to run.
+# (chromium, openssl, curl, nats-server, Python's prometheus_client). Safe to run again. A gateway
+# without `cluster:` needs no NATS server to run.
 set -euo pipefail
 
 need=()
@@ -20,6 +20,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v curl >/dev/null 2>&1 || need+=(curl)
   # The cluster tests start their own JetStream server on a free port.
   command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+  # The metrics test checks /metrics with the Prometheus project's own text parser (Debian's
+  # python3, /usr/bin/python3, imports it; a python3 of pyenv or a venv may not).
+  dpkg -s python3-prometheus-client >/dev/null 2>&1 || need+=(python3-prometheus-client)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

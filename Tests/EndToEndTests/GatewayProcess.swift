@@ -48,7 +48,8 @@ final class GatewayProcess {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let match = log.firstMatch(of: /address=127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
+            // `address=127.0.0.1:PORT`, or `"address":"127.0.0.1:PORT"` with `--log-format json`.
+            if let match = log.firstMatch(of: /address"?[=:]"?127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
                 self.port = port
                 return
             }
