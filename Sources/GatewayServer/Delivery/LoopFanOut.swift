@@ -29,13 +29,12 @@ import NIOCore
 /// observes, for each event of the drain that it wrote to someone (on a broadcast endpoint: up
 /// to the furthest event any client was written), that time minus the event's
 /// ``PublishedEvent/arrival``. So the histogram holds one observation per event per loop with
-/// clients that keep up: the gateway's own relay time —
-/// the pipeline, the hop to this loop and the loop's queue — to the moment the first client's
-/// bytes went to its socket; the writes to the loop's other clients follow within the same
-/// drain. Nothing is observed per client. Pulls are not observed: a replay on (re)connect
-/// writes events that arrived long before, and a client pulled because it lags measures its
-/// own connection, not the gateway (`gateway_disconnects_total{reason="behind"|"stalled"}`
-/// counts those that lag too far).
+/// clients that keep up: the gateway's own relay time (the pipeline, the hop to this loop, the
+/// loop's queue) to the moment the first client's bytes went to its socket; the writes to the
+/// loop's other clients follow within the same drain. Nothing is observed per client. Pulls are
+/// not observed: a replay on (re)connect writes events that arrived long before, and a client
+/// pulled because it lags measures its own connection, not the gateway
+/// (`gateway_disconnects_total{reason="behind"|"stalled"}` counts those that lag too far).
 final class LoopFanOut: @unchecked Sendable {
     /// The loop every client here lives on.
     let loop: any EventLoop
