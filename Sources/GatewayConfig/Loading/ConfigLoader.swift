@@ -66,7 +66,8 @@ public struct ConfigLoader: Sendable {
         return variables
     }
 
-    private static func readFile(_ path: String) -> String? {
+    /// The file's text (invalid UTF-8 replaced), or `nil` when it cannot be read.
+    static func readFile(_ path: String) -> String? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []

@@ -5,7 +5,8 @@ import Yams
 /// string value. Syntax errors and unset variables are reported, never thrown past the loader.
 struct YAMLTree {
     let file: String
-    let interpolation: Interpolation
+    /// `nil` keeps every value as written (test case files: their data is literal).
+    let interpolation: Interpolation?
     let diagnostics: Diagnostics
 
     /// The most values (scalars, lists, maps) a document may expand to. YAML aliases can make a
@@ -58,6 +59,7 @@ struct YAMLTree {
             if isPlain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
                 return ConfigNode(.null, at: here)
             }
+            guard let interpolation else { return ConfigNode(.scalar(scalar.string, isPlain: isPlain), at: here) }
             switch interpolation.apply(scalar.string) {
             case .success(let text):
                 return ConfigNode(.scalar(text, isPlain: isPlain), at: here)
