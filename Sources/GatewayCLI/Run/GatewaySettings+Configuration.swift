@@ -36,17 +36,7 @@ extension GatewaySettings {
             sources: configuration.sources.map {
                 SourceSettings(name: $0.name, type: $0.type, maxEventSize: $0.maxEventSize, source: $0.source)
             },
-            endpoints: configuration.endpoints.map { endpoint in
-                EndpointSettings(
-                    path: endpoint.path, sources: endpoint.from,
-                    pipeline: endpoint.pipeline.map { EndpointSettings.Step(name: $0.name, factory: $0.factory) },
-                    replay: endpoint.replay, ids: endpoint.ids == .source ? .source : .sequence, tokens: endpoint.auth?.tokens,
-                    resetEvent: endpoint.resetEvent,
-                    channel: endpoint.channel.map {
-                        ChannelSettings(key: $0.key, maxChannels: $0.maxChannels, replayBytes: $0.replayBytes)
-                    },
-                    log: endpoint.log == .cluster ? .cluster : .memory, replayAge: endpoint.replayAge)
-            },
+            endpoints: configuration.endpoints.map { EndpointSettings($0) },
             cluster: cluster)
     }
 }
