@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI for the custom-plugin example: build the package (its own gateway binary, custom-gateway, with the
-# `redact` plugin), run its tests, and check its gateway.yaml, whose plan must show `redact`.
+# `redact` plugin), run its tests, check its gateway.yaml, whose plan must show `redact`, and run
+# the configuration's test cases (gateway.test.yaml) with that binary.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,4 +19,5 @@ grep -q "redact data.user.email (remove)" <<<"$plan" || {
   echo "examples/custom-plugin/ci.sh: the plan does not show the redact step" >&2
   exit 1
 }
+./.build/debug/custom-gateway test gateway.yaml
 echo "custom-plugin: OK"
