@@ -86,6 +86,7 @@ let package = Package(
                 "ThrottleTransform",
                 "ExecTransform",
                 "NATSSource",
+                "HTTPSource",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -155,6 +156,10 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Plugins/NATSSource"),
+        .target(
+            name: "HTTPSource",
+            dependencies: ["GatewayPlugin", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/HTTPSource"),
 
         // MARK: Tests
 
@@ -170,6 +175,7 @@ let package = Package(
         .testTarget(name: "SSESourceTests", dependencies: ["SSESource", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "PollSourceTests", dependencies: ["PollSource", "GatewayConfig", "TestSupport"]),
         .testTarget(name: "StdinSourceTests", dependencies: ["StdinSource", "GatewayConfig", "TestSupport"]),
+        .testTarget(name: "HTTPSourceTests", dependencies: ["HTTPSource", "GatewayConfig", "TestSupport"]),
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),

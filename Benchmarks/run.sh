@@ -6,6 +6,7 @@
 #   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
 #   Benchmarks/run.sh --only micro    just the codec, pipeline and upstream microbenchmarks
 #   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
+#   Benchmarks/run.sh --only publish  POSTs into one endpoint with 1,000 clients (publish.py; --help)
 #
 # The fan-out part installs what it needs from Debian when missing (nginx-light,
 # libnginx-mod-nchan, gcc, python3, and nats-server for the cluster scenario g), builds the gateway
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-case "$only" in ""|micro|fanout) ;; *) echo "run.sh: --only takes micro or fanout" >&2; exit 2 ;; esac
+case "$only" in ""|micro|fanout|publish) ;; *) echo "run.sh: --only takes micro, fanout or publish" >&2; exit 2 ;; esac
 
 mkdir -p results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -64,7 +65,7 @@ swift_build() {
 }
 
 # --- microbenchmarks ---------------------------------------------------------------------
-if [ "$only" != fanout ]; then
+if [ "$only" != fanout ] && [ "$only" != publish ]; then
   swift_build -c release --product CodecBenchmark
   .build/release/CodecBenchmark "${quick[@]+"${quick[@]}"}" | tee "results/codec-$stamp.txt"
   swift_build -c release --product PipelineBenchmark
@@ -82,6 +83,7 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v taskset >/dev/null 2>&1 || need+=(util-linux)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+command -v ab >/dev/null 2>&1 || need+=(apache2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   sudo_cmd=""
@@ -106,4 +108,7 @@ gateway_bin="$(swift build -c release --show-bin-path)/gateway"
 # 10,000 clients need more open files than the usual default of 1024.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+if [ "$only" = publish ]; then
+  exec python3 "$here/publish.py" --gateway "$gateway_bin" "${fanout_args[@]+"${fanout_args[@]}"}"
+fi
 exec python3 "$here/bench.py" --gateway "$gateway_bin" "${fanout_args[@]+"${fanout_args[@]}"}"

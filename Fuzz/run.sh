@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSEParser FuzzJSON FuzzConfig FuzzMatcher FuzzHTTPRequest FuzzNATSSubject)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSEParser FuzzJSON FuzzConfig FuzzMatcher FuzzHTTPRequest FuzzNATSSubject FuzzPublishBody)
 
 # Swift code gets coverage and ASan from swiftc; the C inside (libyaml, under Yams) too.
 # `-parse-as-library`: libFuzzer's runtime provides `main`.
@@ -21,6 +21,10 @@ flags=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xc
 swift build "${flags[@]}" 2>&1 | grep -v "Cannot export local symbol" || true
 swift build "${flags[@]}" >/dev/null 2>&1 || { echo "fuzz: the build failed" >&2; swift build "${flags[@]}" 2>&1 | grep -E "error" >&2; exit 1; }
 bin="$(swift build "${flags[@]}" --show-bin-path)"
+
+# libFuzzer reports a crash itself; Swift's backtracer would only hold the crashed process (and
+# the descriptors it inherited, such as a build lock) for half a minute more.
+export SWIFT_BACKTRACE=enable=no
 
 mkdir -p .build/crashes
 failed=()

@@ -3,6 +3,7 @@ import DedupeTransform
 import ExecTransform
 import FilterTransform
 import GenerateSource
+import HTTPSource
 import NATSSource
 import PollSource
 import RenameTransform
@@ -20,6 +21,7 @@ extension PluginRegistry {
         registry.register(PollSource.plugin)
         registry.register(StdinSource.plugin)
         registry.register(NATSSource.plugin)
+        registry.register(HTTPSource.plugin)
         // Transforms
         registry.register(FilterTransform.plugin)
         registry.register(RenameTransform.plugin)

@@ -55,6 +55,12 @@ public enum JetStreamNames {
         "\(subject(cluster: cluster, endpoint: endpoint)).*"
     }
 
+    /// The subject on which the instance that runs push source `source` takes publishes the
+    /// other instances forward (outside every stream's subjects).
+    public static func publishSubject(cluster: String, source: String) -> String {
+        "gwpub.\(nameToken(cluster)).\(channelToken(source))"
+    }
+
     /// The KV bucket that holds the cluster's leases.
     public static func leaseBucket(cluster: String) -> String {
         "GW_\(nameToken(cluster))_leases"

@@ -78,7 +78,7 @@ public final class GatewayServer: Sendable {
             endpointLogger[metadataKey: "endpoint"] = "\(endpoint.path)"
             let endpointMetrics = (isInternal ? unreported : metrics).endpoint(endpoint.path)
             let stamper = IDStamper(mode: endpoint.ids, epoch: epoch)
-            let log: any EventLog
+            var log: any EventLog
             var forward: (@Sendable ([ClusterEvent]) -> Void)?
             if endpoint.log == .cluster, let cluster {
                 let parts = cluster.endpoint(endpoint, loops: loops.count, metrics: endpointMetrics, logger: endpointLogger)
@@ -93,6 +93,12 @@ public final class GatewayServer: Sendable {
             } else {
                 log = MemoryLog(replay: endpoint.replay, stamper: stamper)
             }
+            if let snapshot = endpoint.snapshot {
+                let keys = endpointMetrics.snapshotKeysGauge()
+                log = SnapshotLog(
+                    wrapping: log, settings: snapshot, window: endpoint.log == .cluster ? endpoint.replay : nil,
+                    evicted: { endpointMetrics.snapshotEvicted($0) }, counted: { keys.set($0) })
+            }
             let fanOuts = loops.enumerated().map {
                 LoopFanOut(
                     loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat,
@@ -102,7 +108,7 @@ public final class GatewayServer: Sendable {
             // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
             return EndpointStream(
                 path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
-                stamper: stamper, log: log, channelKey: endpoint.channel?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens,
+                stamper: stamper, log: log, channelKey: endpoint.channel?.key, snapshotKey: endpoint.snapshot?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens,
                 forward: forward, resetEvent: endpoint.resetEvent,
                 fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
                 recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
@@ -116,10 +122,15 @@ public final class GatewayServer: Sendable {
         self.statusStream = statusStream
         let stopRequest = self.stopRequest
         let sources = settings.sources.map { source in
-            RunningSource(
+            let gate = cluster?.gates[source.name]
+            var relay: PushRelay?
+            if let gate, let engine = settings.cluster?.engine, let route = (source.source as? any PushSource)?.route {
+                relay = PushRelay(source: source.name, route: route, gate: gate, engine: engine)
+            }
+            return RunningSource(
                 config: source,
                 endpoints: zip(settings.endpoints, endpoints).filter { $0.0.sources.contains(source.name) }.map(\.1),
-                metrics: metrics.source(source.name), stopRequest: stopRequest, gate: cluster?.gates[source.name], logger: logger)
+                metrics: metrics.source(source.name), stopRequest: stopRequest, gate: gate, relay: relay, logger: logger)
         }
         self.sources = sources
         self.clustered = cluster?.services(endpoints: endpoints) ?? []
@@ -141,7 +152,10 @@ public final class GatewayServer: Sendable {
                 ])
         }
         self.context = ServerContext(
-            router: Router(endpoints: endpoints, statusStream: statusStream, server: server),
+            router: Router(
+                endpoints: endpoints, statusStream: statusStream,
+                pushRoutes: settings.sources.compactMap { ($0.source as? any PushSource)?.route }, server: server),
+            pushRelays: Dictionary(sources.compactMap { $0.relay.map { ($0.route.path, $0) } }, uniquingKeysWith: { first, _ in first }),
             admission: Admission(limit: server.maxClients), connections: connections, metrics: metrics,
             retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },

@@ -123,4 +123,10 @@ final class StandInEngine: ClusterEngine {
     var isConnected: Bool { false }
     func onConnectionChange(_ handler: @escaping @Sendable (_ connected: Bool) -> Void) {}
     func close() async {}
+    func servePublishes(to source: String, _ handler: @escaping @Sendable (PushRequest) -> PushResponse) throws -> any ClusterSubscription {
+        throw ClusterError.unreachable("stand-in")
+    }
+    func forwardPublish(_ request: PushRequest, to source: String, timeout: Duration) async throws -> PushResponse {
+        throw ClusterError.unreachable("stand-in")
+    }
 }

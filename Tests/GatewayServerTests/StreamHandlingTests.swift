@@ -320,7 +320,7 @@ func dataValues(_ text: String) -> [String] {
         let channel = try gateway.connect()
         try channel.request("GET /healthz HTTP/1.1\r\n\r\nGET /readyz HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n")
         let text = try channel.written()
-        #expect(text.contains("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\r\nok\n"))
+        #expect(text.contains("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nok\n"))
         #expect(text.contains("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(text.contains("not ready: upstream\n"))
         #expect(text.hasSuffix("m 1\n"))

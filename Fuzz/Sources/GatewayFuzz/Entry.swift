@@ -10,6 +10,7 @@ let targets: [String: @Sendable (UnsafePointer<UInt8>, Int) -> CInt] = [
     "FuzzMatcher": fuzzMatcher,
     "FuzzHTTPRequest": fuzzHTTPRequest,
     "FuzzNATSSubject": fuzzNATSSubject,
+    "FuzzPublishBody": fuzzPublishBody,
 ]
 
 /// The target of this run; set once, before the driver starts.

@@ -13,6 +13,9 @@ extension EndpointSettings {
             channel: endpoint.channel.map {
                 ChannelSettings(key: $0.key, maxChannels: $0.maxChannels, replayBytes: $0.replayBytes)
             },
-            log: endpoint.log == .cluster ? .cluster : .memory, replayAge: endpoint.replayAge)
+            log: endpoint.log == .cluster ? .cluster : .memory, replayAge: endpoint.replayAge,
+            snapshot: endpoint.snapshot.map {
+                SnapshotSettings(key: $0.key, deleteOn: Set($0.deleteOn), maxKeys: $0.maxKeys, endEvent: $0.endEvent)
+            })
     }
 }

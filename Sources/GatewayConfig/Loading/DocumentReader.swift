@@ -27,13 +27,14 @@ struct DocumentReader {
         let sharedConnection: SharedValue<NATSConnectionConfig> =
             clusterEntry == nil ? .absent : cluster.map { .present($0.connection) } ?? .invalid
         let sources = SourcesSectionReader(
-            registry: registry, diagnostics: diagnostics, shared: SharedConfig(natsConnection: sharedConnection)
+            registry: registry, diagnostics: diagnostics, shared: SharedConfig(natsConnection: sharedConnection, listensOnLoopbackOnly: server.listen.isLoopback)
         ).read(root["sources"], root: root)
         // Endpoints may name any declared source, valid or not: a broken source is reported once, where it is.
         let declared = root["sources"]?.mapping?.map(\.key) ?? []
         let endpoints = EndpointsSectionReader(
             registry: registry, diagnostics: diagnostics, declaredSources: declared, hasClusterSection: clusterEntry != nil
         ).read(root["endpoints"], root: root)
+        PushPathChecks(diagnostics: diagnostics).check(sources: sources, endpoints: endpoints, sourcesNode: root["sources"])
         return GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints, cluster: cluster)
     }
 }

@@ -63,8 +63,10 @@ struct EndpointsSectionReader {
         let log = readLog(options, ids: ids, replay: replay)
         let auth = readAuth(options)
         let resetEvent = readResetEvent(options)
+        let snapshot = readSnapshot(options)
         options.finish()
-        guard options.isValid, let path, let from, let pipeline, let channel, let replay, let ids, let log, let resetEvent else {
+        guard options.isValid, let path, let from, let pipeline, let channel, let replay, let ids, let log, let resetEvent, let snapshot
+        else {
             return nil
         }
         var endpoint = EndpointConfig(
@@ -73,6 +75,7 @@ struct EndpointsSectionReader {
         endpoint.channel = channel
         endpoint.log = log.placement
         endpoint.replayAge = log.replayAge
+        endpoint.snapshot = snapshot
         return endpoint
     }
 
@@ -184,16 +187,9 @@ struct EndpointsSectionReader {
     /// `nil` on error, `.some(nil)` when there is no auth.
     private func readAuth(_ options: OptionsReader) -> AuthConfig?? {
         guard let auth = options.nested("auth") else { return .some(nil) }
-        let tokens = auth.stringList("tokens")
+        let tokens = auth.bearerTokens()
         auth.finish()
-        guard let tokens else {
-            if auth.isValid { auth.report("'auth' needs 'tokens', a list of accepted bearer tokens") }
-            return nil
-        }
-        if tokens.isEmpty || tokens.contains(where: \.isEmpty) {
-            auth.report("'auth.tokens' must hold non-empty tokens (is an environment variable empty?)", at: auth.node["tokens"]?.location)
-            return nil
-        }
+        guard let tokens else { return nil }
         return .some(AuthConfig(tokens: tokens))
     }
 }

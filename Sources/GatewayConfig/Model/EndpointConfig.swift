@@ -26,6 +26,9 @@ public struct EndpointConfig: Sendable {
     /// `replay_age`: with `log: cluster`, events older than this leave the stream; `nil` for
     /// no age limit (only `replay` counts).
     public var replayAge: Duration?
+    /// `snapshot`: the latest event per key, sent first to a client without `Last-Event-ID`;
+    /// `nil` for none.
+    public var snapshot: SnapshotConfig?
     /// Where the endpoint is declared.
     public var location: ConfigLocation
 

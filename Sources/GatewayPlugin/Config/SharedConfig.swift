@@ -19,11 +19,17 @@
 public struct SharedConfig: Sendable {
     /// `cluster.nats`: the connection the cluster's instances share.
     public var natsConnection: SharedValue<NATSConnectionConfig>
+    /// Whether `server.listen` is a loopback address (the default, `127.0.0.1:8080`): only
+    /// processes of this machine can reach the server, so a route may go without a token.
+    public var listensOnLoopbackOnly: Bool
 
     /// Creates shared configuration; nothing is shared by default (as for a plugin tested alone).
-    /// - Parameter natsConnection: `cluster.nats`.
-    public init(natsConnection: SharedValue<NATSConnectionConfig> = .absent) {
+    /// - Parameters:
+    ///   - natsConnection: `cluster.nats`.
+    ///   - listensOnLoopbackOnly: whether `server.listen` is a loopback address.
+    public init(natsConnection: SharedValue<NATSConnectionConfig> = .absent, listensOnLoopbackOnly: Bool = true) {
         self.natsConnection = natsConnection
+        self.listensOnLoopbackOnly = listensOnLoopbackOnly
     }
 }
 

@@ -1,3 +1,5 @@
+import GatewayPlugin
+
 /// The distributed engine a cluster of gateways shares (SPEC §5): where clustered endpoints'
 /// logs and leases live.
 ///
@@ -22,6 +24,15 @@ public protocol ClusterEngine: AnyObject, Sendable {
 
     /// Flushes what is buffered and closes the connection.
     func close() async
+    /// Takes the publishes other instances forward to push source `source` (SPEC §7) while
+    /// this instance runs it: `handler` answers each, on an engine thread. Cancel the
+    /// subscription when the source stops here.
+    func servePublishes(to source: String, _ handler: @escaping @Sendable (PushRequest) -> PushResponse) throws
+        -> any ClusterSubscription
+    /// Forwards a publish for push source `source` to the instance that runs it and returns
+    /// that instance's answer. Throws ``ClusterError/unreachable`` when no instance answers
+    /// within `timeout` (none runs it now, or the engine is down).
+    func forwardPublish(_ request: PushRequest, to source: String, timeout: Duration) async throws -> PushResponse
 }
 
 /// What an endpoint's stream must be.

@@ -93,7 +93,10 @@ final class ClusteredEndpoint: Service, Sendable {
                 let stream = try await engine.openStream(spec)
                 let bounds = try await stream.bounds()
                 let cacheSize = UInt64(max(1, log.cacheEvents))
-                let start = max(bounds.first, bounds.last >= cacheSize ? bounds.last - cacheSize + 1 : 1)
+                // A snapshot is the latest event per key of the whole stream: read it all.
+                let start =
+                    endpoint.snapshotKey != nil
+                    ? bounds.first : max(bounds.first, bounds.last >= cacheSize ? bounds.last - cacheSize + 1 : 1)
                 log.open(stream: stream, floor: start - 1)
                 let epoch = stream.epoch
                 let subscription = try stream.follow(from: start) { [endpoint] messages in

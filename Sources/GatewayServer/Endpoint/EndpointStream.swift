@@ -25,8 +25,14 @@ final class EndpointStream: @unchecked Sendable {
     let log: any EventLog
     /// On a channel endpoint, what names each event's channel; `nil` on a broadcast one.
     let channelKey: EventField?
+    /// On an endpoint with a `snapshot`, what names each event's key (``SnapshotLog``).
+    let snapshotKey: EventField?
     /// On a channel endpoint, its channels (``log``, or a clustered endpoint's cache).
-    var channels: Channels? { (log as? Channels) ?? ((log as? ClusterLog)?.cache as? Channels) }
+    var channels: Channels? { (unwrappedLog as? Channels) ?? (clusterLog?.cache as? Channels) }
+    /// On a `log: cluster` endpoint, its log (under a ``SnapshotLog`` when it has a snapshot).
+    var clusterLog: ClusterLog? { unwrappedLog as? ClusterLog }
+    /// The log, without the ``SnapshotLog`` around it.
+    private var unwrappedLog: any EventLog { (log as? SnapshotLog)?.inner ?? log }
     /// On a `log: cluster` endpoint, where the pipeline's output goes instead of the log: the
     /// lease holder's publisher to the cluster's stream. Set before any event arrives.
     private let forward: (@Sendable ([ClusterEvent]) -> Void)?
@@ -66,7 +72,8 @@ final class EndpointStream: @unchecked Sendable {
     }
 
     init(
-        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, channelKey: EventField? = nil, executor: any EventLoop,
+        path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, channelKey: EventField? = nil, snapshotKey: EventField? = nil,
+        executor: any EventLoop,
         tokens: [String]?, forward: (@Sendable ([ClusterEvent]) -> Void)? = nil,
         resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
         isInternal: Bool = false
@@ -76,6 +83,7 @@ final class EndpointStream: @unchecked Sendable {
         self.stamper = stamper
         self.log = log
         self.channelKey = channelKey
+        self.snapshotKey = snapshotKey
         self.forward = forward
         self.executor = executor
         self.tokens = tokens
@@ -198,6 +206,9 @@ final class EndpointStream: @unchecked Sendable {
             for (index, message) in messages.enumerated() {
                 var event = message.published(epoch: epoch, allocator: allocator)
                 event.arrival = arrival
+                if let snapshotKey {
+                    event.snapshotKey = Self.channel(of: Event(id: message.sourceID, event: message.type, data: message.data), key: snapshotKey)
+                }
                 sequence = message.sequence
                 batch.append(event)
                 if index >= shown { output.append(Event(id: event.id, event: message.type, data: message.data)) }
@@ -249,8 +260,8 @@ final class EndpointStream: @unchecked Sendable {
         }
     }
 
-    /// The channel an event goes to: its key when that is a non-empty string or a number (as
-    /// written), else `nil` (SPEC §2 "Channels").
+    /// The channel an event goes to (or its snapshot key): the field `key` names when that is
+    /// a non-empty string or a number (as written), else `nil` (SPEC §2 "Channels").
     static func channel(of event: Event, key: EventField) -> String? {
         if case .dataPath(let path) = key {
             // One field of the data: found without building the whole document.
@@ -271,11 +282,14 @@ final class EndpointStream: @unchecked Sendable {
     /// Stamps (in place) and encodes one event that left the pipeline.
     private func publish(_ event: inout Event, arrival: NIODeadline) -> PublishedEvent {
         sequence += 1
+        // The key is the event's own (its source's id, with `key: id`), before it is stamped.
+        let key = snapshotKey.flatMap { Self.channel(of: event, key: $0) }
         event.id = stamper.id(for: event, sequence: sequence)
         // The server, not an upstream, tells its clients when to reconnect.
         event.retry = nil
         let (chunk, offset) = ChunkFraming.encode(event, allocator: allocator)
-        return PublishedEvent(sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset, arrival: arrival)
+        return PublishedEvent(
+            sequence: sequence, id: event.id, type: event.type, chunk: chunk, payloadOffset: offset, snapshotKey: key, arrival: arrival)
     }
 
     /// Clients streaming from this endpoint now.

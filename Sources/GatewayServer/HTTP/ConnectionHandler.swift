@@ -1,3 +1,4 @@
+import GatewayPlugin
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -18,6 +19,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var route: Router.Route?
     private var address = "?"
     private var requestTimer: Scheduled<Void>?
+    /// The request to a push source's path being read: its content type and body so far.
+    private var pushRequest: (contentType: String?, body: ByteBuffer)?
 
     // Set while the connection streams.
     private var client: StreamClient?
@@ -57,12 +60,21 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if state.ignoresInput { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
-            route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
-            _ = state.head(keepAlive: head.isKeepAlive, isHead: head.method == .HEAD)
-        case .body(let body):
+            let route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
+            self.route = route
+            if case .push(let push, _) = route {
+                _ = state.head(keepAlive: head.isKeepAlive, isHead: false, bodyLimit: push.maxBodyBytes)
+                startReadingPush(context: context, head: head, limit: push.maxBodyBytes)
+            } else {
+                _ = state.head(keepAlive: head.isKeepAlive, isHead: head.method == .HEAD)
+            }
+        case .body(var body):
             if case .rejectMalformed = state.body(count: body.readableBytes) {
+                pushRequest = nil
                 server.metrics.clientError("body_too_large")
                 reply(context: context, .text(.payloadTooLarge, "request body too large"), isHead: false, keepAlive: false)
+            } else if pushRequest != nil {
+                pushRequest!.body.writeBuffer(&body)
             }
         case .end:
             if case .answer(let keepAlive, let isHead) = state.end(), let route {
@@ -112,6 +124,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch route {
         case .respond(let response):
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
+        case .push(let route, let headers):
+            answerPush(context: context, route: route, headers: headers, keepAlive: keepAlive)
         case .metrics(let headers):
             let response = Response(
                 .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")] + headers, body: server.renderMetrics())
@@ -157,7 +171,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(head)).whenComplete { _ in channel.close(promise: nil) }
             return
         }
-        if let log = endpoint.log as? ClusterLog, !log.isOpen {
+        if let log = endpoint.clusterLog, !log.isOpen {
             refuseStream(context: context, reason: "the endpoint's cluster stream is not open yet", headers: headers)
             return
         }
@@ -194,6 +208,53 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 "endpoint": "\(endpoint.path)", "client.address": "\(address)", "resume": "\(resume.metricResult ?? "live")",
                 "channels": "\(channels.joined(separator: ","))",
             ])
+    }
+
+    /// A push source's request: refused at once when its declared length is over the limit
+    /// (`413`, unread); otherwise its body is gathered, after a `100 Continue` if the client
+    /// waits for one (curl does for bodies over 1 KiB).
+    private func startReadingPush(context: ChannelHandlerContext, head: HTTPRequestHead, limit: Int) {
+        let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+        if let length, length > limit {
+            server.metrics.clientError("body_too_large")
+            reply(context: context, .text(.payloadTooLarge, "request body over max_body (\(limit) bytes)"), isHead: false, keepAlive: false)
+            return
+        }
+        pushRequest = (head.headers.first(name: "content-type"), context.channel.allocator.buffer(capacity: min(length ?? 4096, limit)))
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+        }
+    }
+
+    /// Hands a push request, read in full, to its source and writes the source's answer.
+    private func answerPush(context: ChannelHandlerContext, route: PushRoute, headers: [(String, String)], keepAlive: Bool) {
+        let read = pushRequest
+        pushRequest = nil
+        let request = PushRequest(
+            contentType: read?.contentType, body: read.map { Array($0.body.readableBytesView) } ?? [], remoteAddress: address)
+        guard let relay = server.pushRelays[route.path], !relay.runsHere else {
+            writePush(context: context, answer: route.handle(request), headers: headers, keepAlive: keepAlive)
+            return
+        }
+        // Another instance runs the source. Nothing more is read meanwhile: the connection
+        // closes after this answer, so answers never overtake one another.
+        state.closingAfterAnswer()
+        let promise = context.eventLoop.makePromise(of: PushResponse.self)
+        promise.completeWithTask { await relay.forward(request) }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { answer in
+            let (handler, context) = bound.value
+            handler.writePush(context: context, answer: answer, headers: headers, keepAlive: false)
+        }
+    }
+
+    private func writePush(context: ChannelHandlerContext, answer: PushResponse, headers: [(String, String)], keepAlive: Bool) {
+        if answer.status >= 400 { server.metrics.clientError("publish_rejected") }
+        let response = Response(
+            HTTPResponseStatus(statusCode: answer.status),
+            headers: [("Content-Type", "application/json")] + answer.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + headers,
+            body: answer.body + "\n")
+        reply(context: context, response, isHead: false, keepAlive: keepAlive)
     }
 
     /// `503` with `Retry-After` (the `retry:` hint, rounded up to whole seconds), then close.

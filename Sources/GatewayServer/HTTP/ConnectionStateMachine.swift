@@ -35,19 +35,23 @@ struct ConnectionStateMachine: Sendable {
     private(set) var state: State = .idle
     /// Whether a request was answered on this connection (so waiting is keep-alive idling).
     private var answered = false
-    /// Body bytes of the current request: requests to a gateway carry none worth reading.
+    /// Body bytes of the current request.
     private var bodyBytes = 0
-    /// The largest request body accepted (and discarded).
+    /// The largest body the current request may have.
+    private var bodyLimit = Self.maxBodyBytes
+    /// The largest request body accepted (and discarded) where the route reads none: only a
+    /// push source's path (SPEC §7) reads bodies, up to its own `max_body`.
     static let maxBodyBytes = 64 * 1024
 
     init() {}
 
-    /// A request head arrived.
-    mutating func head(keepAlive: Bool, isHead: Bool) -> Action {
+    /// A request head arrived; its body may have up to `bodyLimit` bytes.
+    mutating func head(keepAlive: Bool, isHead: Bool, bodyLimit: Int = Self.maxBodyBytes) -> Action {
         switch state {
         case .idle:
             state = .reading(keepAlive: keepAlive, isHead: isHead)
             bodyBytes = 0
+            self.bodyLimit = bodyLimit
             return .none
         case .reading, .closing:
             return .ignore
@@ -60,7 +64,7 @@ struct ConnectionStateMachine: Sendable {
     mutating func body(count: Int) -> Action {
         guard case .reading = state else { return .ignore }
         bodyBytes += count
-        if bodyBytes > Self.maxBodyBytes {
+        if bodyBytes > bodyLimit {
             state = .closing
             return .rejectMalformed(headTooLarge: false)
         }

@@ -25,7 +25,9 @@ struct Response: Sendable {
         for (name, value) in headers { buffer.writeString("\(name): \(value)\r\n") }
         // RFC 9110 §8.6: no Content-Length on a 204.
         if status != .noContent { buffer.writeString("Content-Length: \(body.utf8.count)\r\n") }
-        if close { buffer.writeString("Connection: close\r\n") }
+        // An HTTP/1.0 client keeps the connection only when told so (RFC 9112 §9.3); to a 1.1
+        // client it is the default, and saying it costs nothing.
+        buffer.writeString(close ? "Connection: close\r\n" : "Connection: keep-alive\r\n")
         buffer.writeString("\r\n")
         if !omittingBody { buffer.writeString(body) }
         return buffer

@@ -16,12 +16,15 @@ struct Router: Sendable {
         case readiness(headers: [(String, String)])
         /// Answer with a fixed response.
         case respond(Response)
+        /// Read the body (at most the route's `maxBodyBytes`) and answer with what the push
+        /// source's handler says.
+        case push(PushRoute, headers: [(String, String)])
 
         /// Whether the answer is a long-lived stream rather than one response.
         var streams: Bool {
             switch self {
             case .stream, .statusStream: return true
-            case .metrics, .readiness, .respond: return false
+            case .metrics, .readiness, .respond, .push: return false
             }
         }
     }
@@ -34,10 +37,12 @@ struct Router: Sendable {
     let channelEndpoints: [(template: PathTemplate, endpoint: EndpointStream)]
     /// The dashboard's stream; `nil` when the dashboard is off (then `/` is not served either).
     let statusStream: EndpointStream?
+    /// The paths push sources take requests on (SPEC §7), by path.
+    let pushRoutes: [String: PushRoute]
     let metrics: Bool
     let corsOrigins: [String]?
 
-    init(endpoints: [EndpointStream], statusStream: EndpointStream?, server: ServerSettings) {
+    init(endpoints: [EndpointStream], statusStream: EndpointStream?, pushRoutes: [PushRoute] = [], server: ServerSettings) {
         let broadcast = endpoints.filter { $0.channelKey == nil }
         self.endpoints = Dictionary(broadcast.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.channelEndpoints = endpoints.compactMap { endpoint in
@@ -45,6 +50,7 @@ struct Router: Sendable {
             return (template, endpoint)
         }
         self.statusStream = statusStream
+        self.pushRoutes = Dictionary(pushRoutes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.metrics = server.metrics
         self.corsOrigins = server.corsOrigins
     }
@@ -58,29 +64,28 @@ struct Router: Sendable {
         guard let kind = resource(at: target) else {
             return .respond(.text(.notFound, "not found", headers: corsHeaders))
         }
+        if case .push(let route) = kind {
+            return push(route, method: method, target: target, headers: headers, corsHeaders: corsHeaders)
+        }
         switch method {
         case .GET, .HEAD:
             break
         case .OPTIONS:
-            return .respond(preflight(headers: headers, corsHeaders: corsHeaders))
+            return .respond(preflight(headers: headers, corsHeaders: corsHeaders, methods: "GET, HEAD, OPTIONS"))
         default:
             return .respond(.text(.methodNotAllowed, "method not allowed", headers: [("Allow", "GET, HEAD, OPTIONS")] + corsHeaders))
         }
         switch kind {
         case .endpoint(let endpoint, let match):
-            let verdict = AuthVerdict(
-                tokens: endpoint.tokens, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
-            switch verdict {
-            case .allowed: break
-            case .missingToken:
-                return .respond(.text(.unauthorized, "a bearer token is required", headers: [("WWW-Authenticate", "Bearer")] + corsHeaders))
-            case .wrongToken:
-                return .respond(.text(.forbidden, "this token is not allowed", headers: corsHeaders))
+            if let refusal = refusal(tokens: endpoint.tokens, target: target, headers: headers, corsHeaders: corsHeaders) {
+                return .respond(refusal)
             }
             let lastEventID =
                 headers.first(name: "last-event-id") ?? target.first("lastEventId") ?? target.first("last_event_id")
                 ?? target.first("evs_last_event_id")
-            let types = ClientPolicy.types(fromQueryValues: target.all("event"))
+            var types = ClientPolicy.types(fromQueryValues: target.all("event"))
+            // The end of a snapshot is not a type to filter: it says where the state ends.
+            if let end = (endpoint.log as? SnapshotLog)?.settings.endEvent { types?.insert(end) }
             let channels: [String]
             switch match {
             case nil: channels = []
@@ -106,6 +111,38 @@ struct Router: Sendable {
                     body: DashboardPage.html))
         case .statusStream(let status):
             return .statusStream(status, headers: corsHeaders)
+        case .push:
+            preconditionFailure("push routes are answered above")
+        }
+    }
+
+    /// A push source's path: `POST` (with its token) reads the body; `OPTIONS` is a preflight.
+    private func push(
+        _ route: PushRoute, method: HTTPMethod, target: RequestTarget, headers: HTTPHeaders, corsHeaders: [(String, String)]
+    ) -> Route {
+        switch method {
+        case .POST:
+            if let refusal = refusal(tokens: route.tokens, target: target, headers: headers, corsHeaders: corsHeaders) {
+                return .respond(refusal)
+            }
+            return .push(route, headers: corsHeaders)
+        case .OPTIONS:
+            return .respond(preflight(headers: headers, corsHeaders: corsHeaders, methods: "POST, OPTIONS"))
+        default:
+            return .respond(.text(.methodNotAllowed, "method not allowed: publish with POST", headers: [("Allow", "POST, OPTIONS")] + corsHeaders))
+        }
+    }
+
+    /// `401` without a token, `403` with one not listed; `nil` when the request may go on.
+    private func refusal(tokens: [String]?, target: RequestTarget, headers: HTTPHeaders, corsHeaders: [(String, String)]) -> Response? {
+        let verdict = AuthVerdict(tokens: tokens, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
+        switch verdict {
+        case .allowed:
+            return nil
+        case .missingToken:
+            return .text(.unauthorized, "a bearer token is required", headers: [("WWW-Authenticate", "Bearer")] + corsHeaders)
+        case .wrongToken:
+            return .text(.forbidden, "this token is not allowed", headers: corsHeaders)
         }
     }
 
@@ -113,6 +150,7 @@ struct Router: Sendable {
         /// An endpoint; on a channel endpoint, what the path asks of its channels.
         case endpoint(EndpointStream, PathTemplate.Match?)
         case statusStream(EndpointStream)
+        case push(PushRoute)
         case health, readiness, metrics, dashboard
     }
 
@@ -122,6 +160,7 @@ struct Router: Sendable {
         for (template, endpoint) in channelEndpoints {
             if let match = template.match(rawPath: target.rawPath) { return .endpoint(endpoint, match) }
         }
+        if let route = pushRoutes[path] { return .push(route) }
         switch path {
         case "/healthz": return .health
         case "/readyz": return .readiness
@@ -173,11 +212,11 @@ struct Router: Sendable {
         return headers
     }
 
-    private func preflight(headers: HTTPHeaders, corsHeaders: [(String, String)]) -> Response {
-        var responseHeaders = [("Allow", "GET, HEAD, OPTIONS")]
+    private func preflight(headers: HTTPHeaders, corsHeaders: [(String, String)], methods: String) -> Response {
+        var responseHeaders = [("Allow", methods)]
         if !corsHeaders.isEmpty, headers.first(name: "access-control-request-method") != nil {
             responseHeaders += corsHeaders
-            responseHeaders.append(("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"))
+            responseHeaders.append(("Access-Control-Allow-Methods", methods))
             let requested = headers.first(name: "access-control-request-headers")
             responseHeaders.append(("Access-Control-Allow-Headers", requested ?? "Authorization, Last-Event-ID, Cache-Control"))
             responseHeaders.append(("Access-Control-Max-Age", "86400"))

@@ -18,6 +18,9 @@ struct PublishedEvent: Sendable {
     var payloadOffset: UInt32
     /// The channel it was published to, on a channel endpoint; `nil` on a broadcast one.
     var channel: String? = nil
+    /// Its key on an endpoint with a `snapshot` (``SnapshotLog``); `nil` there when it has
+    /// none, and everywhere else.
+    var snapshotKey: String? = nil
     /// When it arrived at this gateway (monotonic clock): when its source handed it over, a
     /// transform emitted it from a timer, or the cluster's stream delivered it to this instance.
     /// The start of `gateway_delivery_seconds`; zero for events read back from a cluster's

@@ -18,6 +18,9 @@ final class RunningSource: Service, Sendable {
     private let stopRequest: StopRequest
     /// For a source of a `log: cluster` endpoint: when it may run (see ``SourceGate``).
     let gate: SourceGate?
+    /// For a push source of a `log: cluster` endpoint: takes the publishes other instances
+    /// forward while the source runs here (see ``PushRelay``).
+    let relay: PushRelay?
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -27,10 +30,11 @@ final class RunningSource: Service, Sendable {
 
     init(
         config: SourceSettings, endpoints: [EndpointStream], metrics: SourceMetrics, stopRequest: StopRequest, gate: SourceGate? = nil,
-        logger: Logger
+        relay: PushRelay? = nil, logger: Logger
     ) {
         self.config = config
         self.gate = gate
+        self.relay = relay
         self.stopRequest = stopRequest
         self.endpoints = endpoints
         self.metrics = metrics
@@ -106,14 +110,21 @@ final class RunningSource: Service, Sendable {
                 guard running == nil else { continue }
                 logger.info("source starting: this instance runs the endpoint's sources", metadata: ["type": "\(config.type)"])
                 running = Task { await self.runPlugin(resumeFrom: resumeFrom) }
+                do {
+                    try relay?.sourceStarted()
+                } catch {
+                    logger.error("cannot take publishes forwarded by other instances", metadata: ["error": "\(error)"])
+                }
             case .closed:
                 guard let task = running else { continue }
+                relay?.sourceStopped()
                 task.cancel()
                 _ = await task.value
                 running = nil
                 logger.info("source stopped: this instance no longer runs the endpoint's sources")
             }
         }
+        relay?.sourceStopped()
         running?.cancel()
         _ = await running?.value
     }

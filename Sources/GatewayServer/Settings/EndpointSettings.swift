@@ -24,6 +24,8 @@ public struct EndpointSettings: Sendable {
     public var log: LogPlacement
     /// With `log: cluster`, events older than this leave the stream; `nil` for no age limit.
     public var replayAge: Duration?
+    /// The latest event per key, sent first to a client without `Last-Event-ID`; `nil` for none.
+    public var snapshot: SnapshotSettings?
 
     /// One step of a pipeline: a transform plugin with validated options.
     public struct Step: Sendable {
@@ -58,8 +60,10 @@ public struct EndpointSettings: Sendable {
     /// Creates an endpoint.
     public init(
         path: String, sources: [String], pipeline: [Step] = [], replay: Int = 100, ids: IDs = .sequence, tokens: [String]? = nil,
-        resetEvent: String? = "reset", channel: ChannelSettings? = nil, log: LogPlacement = .memory, replayAge: Duration? = nil
+        resetEvent: String? = "reset", channel: ChannelSettings? = nil, log: LogPlacement = .memory, replayAge: Duration? = nil,
+        snapshot: SnapshotSettings? = nil
     ) {
+        self.snapshot = snapshot
         self.log = log
         self.replayAge = replayAge
         self.channel = channel

@@ -1,3 +1,4 @@
+import GatewayPlugin
 import NIOConcurrencyHelpers
 
 @testable import GatewayServer
@@ -45,6 +46,26 @@ final class MemoryEngine: ClusterEngine, @unchecked Sendable {
     var isConnected: Bool { reachable }
     func onConnectionChange(_ handler: @escaping @Sendable (Bool) -> Void) { lock.withLock { handlers.append(handler) } }
     func close() async {}
+
+    private var publishHandlers: [String: @Sendable (PushRequest) -> PushResponse] = [:]
+
+    func servePublishes(to source: String, _ handler: @escaping @Sendable (PushRequest) -> PushResponse) throws -> any ClusterSubscription {
+        lock.withLock { publishHandlers[source] = handler }
+        return Served(engine: self, source: source)
+    }
+
+    func forwardPublish(_ request: PushRequest, to source: String, timeout: Duration) async throws -> PushResponse {
+        guard reachable, let handler = lock.withLock({ publishHandlers[source] }) else {
+            throw ClusterError.unreachable("no instance serves \(source)")
+        }
+        return handler(request)
+    }
+
+    struct Served: ClusterSubscription {
+        let engine: MemoryEngine
+        let source: String
+        func cancel() { engine.lock.withLock { _ = engine.publishHandlers.removeValue(forKey: source) } }
+    }
 
     final class MemoryLease: ClusterLease, @unchecked Sendable {
         let engine: MemoryEngine
