@@ -2,20 +2,31 @@
 public struct SourcePlugin: Sendable {
     /// The `type:` value, e.g. `sse`.
     public let type: String
-    /// One line for `gateway help` and error messages.
+    /// One line for `gateway plugins` and error messages.
     public let summary: String
+    /// The options it takes, for `gateway plugins` and the README; empty when undeclared.
+    public let options: [OptionSpec]
     /// Reads and validates the options, reporting problems through the reader; `nil` when invalid.
+    /// The reader has ``options`` declared (``OptionsReader/declare(_:)``) before `make` reads.
     public let make: @Sendable (OptionsReader) -> (any Source)?
 
     /// Declares a source plugin.
     /// - Parameters:
     ///   - type: the `type:` value in `gateway.yaml`.
     ///   - summary: one line describing it.
+    ///   - options: the options it takes: then any other key is unknown, and each read is
+    ///     checked against them. Without, the keys `make` asks for are the known ones.
     ///   - make: builds a source from validated options.
-    public init(type: String, summary: String, make: @escaping @Sendable (OptionsReader) -> (any Source)?) {
+    public init(
+        type: String, summary: String, options: [OptionSpec] = [], make: @escaping @Sendable (OptionsReader) -> (any Source)?
+    ) {
         self.type = type
         self.summary = summary
-        self.make = make
+        self.options = options
+        self.make = { reader in
+            reader.declare(options)
+            return make(reader)
+        }
     }
 }
 
@@ -23,21 +34,32 @@ public struct SourcePlugin: Sendable {
 public struct TransformPlugin: Sendable {
     /// The step's key, e.g. `filter`.
     public let name: String
-    /// One line for `gateway help` and error messages.
+    /// One line for `gateway plugins` and error messages.
     public let summary: String
+    /// The options it takes, for `gateway plugins` and the README; empty when undeclared.
+    public let options: [OptionSpec]
     /// Reads and validates the options once, at load; `nil` when invalid. The result makes
-    /// one transform instance per endpoint.
+    /// one transform instance per endpoint. The reader has ``options`` declared
+    /// (``OptionsReader/declare(_:)``) before `prepare` reads.
     public let prepare: @Sendable (OptionsReader) -> TransformFactory?
 
     /// Declares a transform plugin.
     /// - Parameters:
     ///   - name: the step's key in a pipeline.
     ///   - summary: one line describing it.
+    ///   - options: the options it takes: then any other key is unknown, and each read is
+    ///     checked against them. Without, the keys `prepare` asks for are the known ones.
     ///   - prepare: validates options and returns a factory.
-    public init(name: String, summary: String, prepare: @escaping @Sendable (OptionsReader) -> TransformFactory?) {
+    public init(
+        name: String, summary: String, options: [OptionSpec] = [], prepare: @escaping @Sendable (OptionsReader) -> TransformFactory?
+    ) {
         self.name = name
         self.summary = summary
-        self.prepare = prepare
+        self.options = options
+        self.prepare = { reader in
+            reader.declare(options)
+            return prepare(reader)
+        }
     }
 }
 
@@ -62,7 +84,7 @@ public struct TransformFactory: Sendable {
 ///
 /// ```swift
 /// var plugins = PluginRegistry.builtins
-/// plugins.register(TransformPlugin(name: "redact", summary: "…") { options in … })
+/// plugins.register(TransformPlugin(name: "redact", summary: "…", options: Redact.options) { options in … })
 /// ```
 public struct PluginRegistry: Sendable {
     /// Source plugins by `type:`.

@@ -3,8 +3,12 @@
 /// A plugin reads each option once by name; a wrong type or value is reported as
 /// `FILE:LINE:COLUMN: message` and the getter returns `nil`, so the plugin goes on reading
 /// and `gateway check` lists every mistake in one run. After the plugin is done, the loader
-/// calls ``finish()``: every key the plugin never asked for is reported as unknown, with the
-/// closest key it did ask for as a suggestion.
+/// calls ``finish()``: every key the plugin does not take is reported as unknown, with the
+/// closest key it does take as a suggestion.
+///
+/// The keys a plugin takes are the options it declares (``OptionSpec``, see ``declare(_:)``),
+/// or, for a plugin that declares none, the keys it asked for. With declarations, every read
+/// is also checked against them and what disagrees is recorded in ``audit``.
 ///
 /// ```swift
 /// let interval = options.duration("interval", default: .seconds(1))
@@ -20,6 +24,14 @@ public final class OptionsReader {
     public let diagnostics: Diagnostics
     /// Settings from other sections of the file that options may default to (``SharedConfig``).
     public let shared: SharedConfig
+    /// The options the plugin declared (``declare(_:)``); `nil` when it declared none.
+    public private(set) var declared: [OptionSpec]?
+    /// What the plugin read, and where that disagrees with ``declared``; shared with the readers
+    /// of nested maps.
+    public private(set) var audit = OptionsAudit()
+    /// The path of this reader's map within the plugin's options: `""`, or `reconnect.` for a nested one.
+    private var keyPath = ""
+    private let handledKeys: [String]
     private var askedKeys: [String] = []
     private let problemsBefore: Int
     private var consumedAll = false
@@ -38,6 +50,7 @@ public final class OptionsReader {
         self.context = context
         self.diagnostics = diagnostics
         self.shared = shared
+        self.handledKeys = handledKeys
         self.askedKeys = handledKeys
         self.problemsBefore = diagnostics.problems.count
         if !node.isNull && node.mapping == nil {
@@ -54,9 +67,31 @@ public final class OptionsReader {
         diagnostics.report(message, at: location ?? node.location)
     }
 
+    /// Declares the options the plugin takes. From then on a key that is not declared is
+    /// unknown, and each read is checked against its declaration (``audit``). ``SourcePlugin``
+    /// and ``TransformPlugin`` call it with their `options` before the plugin reads; an empty
+    /// list declares nothing.
+    public func declare(_ options: [OptionSpec]) {
+        declared = options.isEmpty ? nil : options
+    }
+
     /// The raw value of `key`, marking it as known. Use it for options with a shape of their own.
     public func node(_ key: String) -> ConfigNode? {
+        lookup(key, as: .raw)
+    }
+
+    /// The value of `key` (`nil` when absent or null), recorded as asked for and checked
+    /// against the declaration as `read`.
+    func lookup(_ key: String, as read: OptionRead) -> ConfigNode? {
         if !askedKeys.contains(key) { askedKeys.append(key) }
+        audit.asked(keyPath + key)
+        if let declared, !handledKeys.contains(key) {
+            if let spec = declared.first(where: { $0.key == key }) {
+                if let problem = read.disagreement(with: spec) { audit.drifted("'\(keyPath + key)' \(problem)") }
+            } else {
+                audit.drifted("'\(keyPath + key)' is read but not declared")
+            }
+        }
         guard let value = node[key], !value.isNull else { return nil }
         return value
     }
@@ -64,12 +99,13 @@ public final class OptionsReader {
     /// Every entry of the options, all marked as known: for plugins whose keys are data (`rename`).
     public func entries() -> [ConfigEntry] {
         consumedAll = true
+        audit.tookWhole(String(keyPath.dropLast()))
         return node.mapping ?? []
     }
 
     /// A string option; `nil` (and a problem, when `required`) if absent.
     public func string(_ key: String, default defaultValue: String? = nil, required: Bool = false) -> String? {
-        guard let value = node(key) else {
+        guard let value = lookup(key, as: .string(default: defaultValue, required: required)) else {
             if required && defaultValue == nil { report("\(context) needs '\(key)'") }
             return defaultValue
         }
@@ -82,7 +118,7 @@ public final class OptionsReader {
 
     /// One of a fixed set of words.
     public func choice(_ key: String, of choices: [String], default defaultValue: String) -> String? {
-        guard let value = node(key) else { return defaultValue }
+        guard let value = lookup(key, as: .choice(choices, default: defaultValue)) else { return defaultValue }
         guard let text = value.scalar, choices.contains(text) else {
             let found = value.scalar.map { "'\($0)'" } ?? value.kindDescription
             let hint = value.scalar.map { Suggestion.hint(for: $0, among: choices) } ?? ""
@@ -94,7 +130,7 @@ public final class OptionsReader {
 
     /// An integer option within `range`.
     public func int(_ key: String, default defaultValue: Int? = nil, in range: ClosedRange<Int> = 0...Int.max) -> Int? {
-        guard let value = node(key) else { return defaultValue }
+        guard let value = lookup(key, as: .int(range, default: defaultValue)) else { return defaultValue }
         guard let text = value.scalar, let number = Int(text.replacingUnderscores()) else {
             report("'\(key)' must be a whole number, found \(value.describedForMessage)", at: value.location)
             return nil
@@ -108,7 +144,7 @@ public final class OptionsReader {
 
     /// A `true`/`false` option.
     public func bool(_ key: String, default defaultValue: Bool) -> Bool? {
-        guard let value = node(key) else { return defaultValue }
+        guard let value = lookup(key, as: .bool(default: defaultValue)) else { return defaultValue }
         switch value.scalar {
         case "true": return true
         case "false": return false
@@ -120,7 +156,7 @@ public final class OptionsReader {
 
     /// A duration option (`250ms`, `5s`, `1m`, `2h`), at least `minimum`.
     public func duration(_ key: String, default defaultValue: Duration? = nil, minimum: Duration = .zero) -> Duration? {
-        guard let value = node(key) else { return defaultValue }
+        guard let value = lookup(key, as: .duration(minimum: minimum, default: defaultValue)) else { return defaultValue }
         guard let text = value.scalar, let duration = Units.duration(text) else {
             report("'\(key)' must be a duration like 250ms, 5s, 1m or 2h, found \(value.describedForMessage)", at: value.location)
             return nil
@@ -138,7 +174,7 @@ public final class OptionsReader {
 
     /// A size option (`512`, `64KiB`, `1MiB`), at least `minimum` bytes.
     public func size(_ key: String, default defaultValue: Int? = nil, minimum: Int = 1) -> Int? {
-        guard let value = node(key) else { return defaultValue }
+        guard let value = lookup(key, as: .size(minimum: minimum, default: defaultValue)) else { return defaultValue }
         guard let text = value.scalar, let bytes = Units.size(text) else {
             report("'\(key)' must be a size like 512, 64KiB or 1MiB, found \(value.describedForMessage)", at: value.location)
             return nil
@@ -152,7 +188,7 @@ public final class OptionsReader {
 
     /// A list of strings; a single string is accepted as a list of one.
     public func stringList(_ key: String) -> [String]? {
-        guard let value = node(key) else { return nil }
+        guard let value = lookup(key, as: .stringList) else { return nil }
         if let text = value.scalar { return [text] }
         guard let elements = value.sequence else {
             report("'\(key)' must be a list of strings, found \(value.kindDescription)", at: value.location)
@@ -171,7 +207,7 @@ public final class OptionsReader {
 
     /// A map of strings to strings (headers, renames), in file order.
     public func stringMap(_ key: String) -> [(key: String, value: String)]? {
-        guard let value = node(key) else { return nil }
+        guard let value = lookup(key, as: .stringMap) else { return nil }
         guard let entries = value.mapping else {
             report("'\(key)' must be a map, found \(value.kindDescription)", at: value.location)
             return nil
@@ -188,16 +224,24 @@ public final class OptionsReader {
     }
 
     /// A nested map of options, read by its own reader (which the caller must ``finish()``).
+    /// When the key is declared as a ``OptionType/map(_:)``, the nested reader takes that map's
+    /// declared options.
     public func nested(_ key: String) -> OptionsReader? {
-        guard let value = node(key) else { return nil }
-        return OptionsReader(node: value, context: "'\(key)'", diagnostics: diagnostics, shared: shared)
+        guard let value = lookup(key, as: .nested) else { return nil }
+        let reader = OptionsReader(node: value, context: "'\(key)'", diagnostics: diagnostics, shared: shared)
+        reader.audit = audit
+        reader.keyPath = keyPath + key + "."
+        if case .map(let options)? = declared?.first(where: { $0.key == key })?.type { reader.declare(options) }
+        return reader
     }
 
-    /// Reports every key that was never asked for, suggesting the closest known key.
+    /// Reports every key the plugin does not take — not declared, or, when it declared
+    /// nothing, never asked for — suggesting the closest key it does take.
     public func finish() {
         guard !consumedAll, let entries = node.mapping else { return }
-        for entry in entries where !askedKeys.contains(entry.key) {
-            let hint = Suggestion.hint(for: entry.key, among: askedKeys)
+        let known = declared.map { $0.map(\.key) + handledKeys } ?? askedKeys
+        for entry in entries where !known.contains(entry.key) {
+            let hint = Suggestion.hint(for: entry.key, among: known)
             report("unknown key '\(entry.key)' in \(context).\(hint)", at: entry.keyLocation)
         }
     }
