@@ -21,9 +21,20 @@ public final class DedupeTransform: Transform {
     }
 
     /// The plugin entry for the registry.
-    public static let plugin = TransformPlugin(name: "dedupe", summary: "drops events whose key was seen recently") { options in
-        prepare(options, now: { .now })
+    public static let plugin = TransformPlugin(name: "dedupe", summary: "drops events whose key was seen recently", options: options) {
+        prepare($0, now: { .now })
     }
+
+    /// The options `prepare` reads: what `gateway plugins dedupe` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec("by", .string, default: "id", "`id`, `data` (the whole payload) or `data.PATH`"),
+        OptionSpec(
+            "window", .int(1...10_000_000), default: "10000",
+            "keys remembered; the least recently seen is forgotten first (a repeat counts as seen)"),
+        OptionSpec(
+            "ttl", .duration(minimum: .milliseconds(1)),
+            "a key lets an event through again once `ttl` has passed since it last let one through"),
+    ]
 
     static func prepare(_ options: OptionsReader, now: @escaping @Sendable () -> ContinuousClock.Instant) -> TransformFactory? {
         let byText = options.string("by", default: "id")

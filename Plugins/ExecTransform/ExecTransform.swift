@@ -71,10 +71,28 @@ public final class ExecTransform: Transform, Sendable {
 
     /// The plugin entry for the registry.
     public static let plugin = TransformPlugin(
-        name: "exec", summary: "pipes events through a program of yours as NDJSON on its stdin and stdout"
-    ) { options in
-        prepare(options)
-    }
+        name: "exec", summary: "pipes events through a program of yours as NDJSON on its stdin and stdout", options: options
+    ) { prepare($0) }
+
+    /// The options ``ExecConfiguration`` reads: what `gateway plugins exec` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec(
+            "command", .shape("list or string"), default: .required,
+            "a list — the program and its arguments, the program found on `PATH` unless it holds a `/` (`gateway check` "
+                + "reports a program it cannot find) — or a string, run by `/bin/sh -c`"),
+        OptionSpec(
+            "queue", .int(1...10_000_000), default: "10000",
+            "events waiting to be written to the program; beyond it events are dropped and counted"),
+        OptionSpec(
+            "restart",
+            [
+                OptionSpec("initial", .duration(minimum: .milliseconds(1)), default: "1s", "delay before restarting a program that exited"),
+                OptionSpec(
+                    "max", .duration(minimum: .milliseconds(1)), default: "30s",
+                    "the delay doubles after each exit up to this; a run that lasted at least this long resets it to `initial`"),
+            ]),
+        OptionSpec("max_line", .size(minimum: 64), default: "1MiB", "a longer line on stdout is skipped and counted as `invalid_output`"),
+    ]
 
     static func prepare(_ options: OptionsReader, stopGrace: Duration? = nil) -> TransformFactory? {
         guard var configuration = ExecConfiguration.read(options) else { return nil }

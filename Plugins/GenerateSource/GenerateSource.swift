@@ -16,15 +16,26 @@ public struct GenerateSource: Source {
     public let count: Int?
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "generate", summary: "synthetic events on a timer (offline demos, tests)") {
+    public static let plugin = SourcePlugin(type: "generate", summary: "synthetic events on a timer (offline demos, tests)", options: options) {
         options in GenerateSource(options: options)
     }
+
+    /// The options `init?(options:)` reads: what `gateway plugins generate` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec(
+            "interval", .duration(minimum: .milliseconds(1)), default: "1s",
+            "time between events (ticks are scheduled from the start, so they do not drift)"),
+        OptionSpec("event", .string, default: .none(meaning: "`message`"), "the event type"),
+        OptionSpec("data", .string, default: "{{seq}}", "the data template"),
+        OptionSpec("id", .string, "an id template (most endpoints number events themselves, see `ids`)"),
+        OptionSpec("count", .int(1...Int.max), "stop after this many events"),
+    ]
 
     init?(options: OptionsReader) {
         let interval = options.duration("interval", default: .seconds(1), minimum: .milliseconds(1))
         let event = options.string("event")
         let data = Self.template(options, key: "data", default: "{{seq}}")
-        let id = options.node("id") == nil ? nil : Self.template(options, key: "id", default: "")
+        let id = options.node("id") == nil ? nil : Self.template(options, key: "id")
         let count = options.int("count", in: 1...Int.max)
         guard options.isValid, let interval, let data else { return nil }
         self.interval = interval
@@ -34,7 +45,7 @@ public struct GenerateSource: Source {
         self.count = count
     }
 
-    private static func template(_ options: OptionsReader, key: String, default defaultText: String) -> Template? {
+    private static func template(_ options: OptionsReader, key: String, default defaultText: String? = nil) -> Template? {
         guard let text = options.string(key, default: defaultText) else { return nil }
         do {
             return try Template(parsing: text)

@@ -29,9 +29,26 @@ public final class HTTPSource: PushSource {
     private let running = Mutex<Running?>(nil)
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "http", summary: "events POSTed to a path of the gateway (JSON, NDJSON, SSE or form)") {
-        options in HTTPSource(options: options)
-    }
+    public static let plugin = SourcePlugin(
+        type: "http", summary: "events POSTed to a path of the gateway (JSON, NDJSON, SSE or form)", options: options
+    ) { HTTPSource(options: $0) }
+
+    /// The options `init?(options:)` reads: what `gateway plugins http` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec(
+            "path", .string, default: .required,
+            "the URL path publishers `POST` to; it may not be an endpoint's path (nor match a channel endpoint's `{name}`), "
+                + "nor `/`, `/healthz`, `/readyz`, `/metrics` or `/_gateway/…`"),
+        OptionSpec(
+            "auth",
+            [
+                OptionSpec(
+                    "tokens", .stringList, default: .required("with `auth`"),
+                    "the bearer tokens accepted: publishers send `Authorization: Bearer T` (or `?access_token=T`). `auth` is "
+                        + "required when `server.listen` is reachable from other machines (`gateway check` says so); optional on a loopback address")
+            ]),
+        OptionSpec("max_body", .size(minimum: 1), default: "1MiB", "the largest body; a larger one is answered `413` unread"),
+    ]
 
     /// The default `max_body`.
     public static let defaultMaxBody = 1 << 20

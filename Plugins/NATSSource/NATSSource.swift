@@ -36,8 +36,8 @@ public struct NATSSource: Source {
     public let idHeader: String
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "nats", summary: "events from NATS subjects or a JetStream stream") { options in
-        NATSSource(options: options)
+    public static let plugin = SourcePlugin(type: "nats", summary: "events from NATS subjects or a JetStream stream", options: options) {
+        NATSSource(options: $0)
     }
 
     /// Creates a source.

@@ -32,8 +32,8 @@ public struct PollSource: Source {
     public var maxBodySize = 64 << 20
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "poll", summary: "poll a JSON API and emit what changed") { options in
-        PollSource(options: options)
+    public static let plugin = SourcePlugin(type: "poll", summary: "poll a JSON API and emit what changed", options: options) {
+        PollSource(options: $0)
     }
 
     /// Creates a source.
@@ -77,9 +77,9 @@ public struct PollSource: Source {
         }
         var types = ChangeTracker.EventTypes(item: options.string("event"))
         if let map = options.nested("types") {
-            types.created = Self.type(map, "created") ?? types.created
-            types.updated = Self.type(map, "updated") ?? types.updated
-            types.deleted = Self.type(map, "deleted") ?? types.deleted
+            types.created = Self.type(map, "created", default: types.created) ?? types.created
+            types.updated = Self.type(map, "updated", default: types.updated) ?? types.updated
+            types.deleted = Self.type(map, "deleted", default: types.deleted) ?? types.deleted
             map.finish()
         }
         guard options.isValid, let url, let interval, let method, let timeout, let mode = mode.flatMap(ChangeTracker.Mode.init),
@@ -102,8 +102,8 @@ public struct PollSource: Source {
         return .some(path)
     }
 
-    private static func type(_ options: OptionsReader, _ key: String) -> String? {
-        guard let type = options.string(key) else { return nil }
+    private static func type(_ options: OptionsReader, _ key: String, default defaultType: String) -> String? {
+        guard let type = options.string(key, default: defaultType) else { return nil }
         if type.isEmpty || type.contains(where: \.isNewline) {
             options.report("'types.\(key)' must be a non-empty single-line type, found '\(type)'", at: options.node(key)?.location)
             return nil

@@ -10,7 +10,7 @@ public final class RenameTransform: Transform {
     init(renames: [String: String]) { self.renames = renames }
 
     /// The plugin entry for the registry.
-    public static let plugin = TransformPlugin(name: "rename", summary: "renames event types") { options in
+    public static let plugin = TransformPlugin(name: "rename", summary: "renames event types", options: options) { options in
         var renames: [String: String] = [:]
         var pairs: [String] = []
         // A value that is not a map has already been reported by the reader.
@@ -34,6 +34,10 @@ public final class RenameTransform: Transform {
         let table = renames
         return TransformFactory(summary: "rename " + pairs.joined(separator: ", ")) { RenameTransform(renames: table) }
     }
+
+    /// The options, for `gateway plugins rename` and the README: each key is an event type (data,
+    /// taken whole with ``OptionsReader/entries()``).
+    public static let options = [OptionSpec("OLD", .string, default: .required, "`OLD: NEW` renames events of type `OLD` to `NEW` (at least one pair)")]
 
     public func process(_ event: Event, into output: inout [Event]) {
         guard let new = renames[event.event ?? "message"] else {

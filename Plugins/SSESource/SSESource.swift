@@ -37,9 +37,28 @@ public struct SSESource: Source {
     static let warningInterval: Duration = .seconds(10)
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "sse", summary: "relay an upstream Server-Sent Events stream") { options in
-        SSESource(options: options)
+    public static let plugin = SourcePlugin(type: "sse", summary: "relay an upstream Server-Sent Events stream", options: options) {
+        SSESource(options: $0)
     }
+
+    /// The options `init?(options:)` reads: what `gateway plugins sse` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec("url", .string, default: .required, "the stream's URL, `http://` or `https://`"),
+        OptionSpec("headers", .stringMap, "extra request headers (names must be valid HTTP tokens; values one line)"),
+        OptionSpec(
+            "reconnect",
+            [
+                OptionSpec(
+                    "initial", .duration(minimum: .milliseconds(1)), default: "1s",
+                    "the ceiling of the first reconnection delay; the server's `retry:` replaces it"),
+                OptionSpec(
+                    "max", .duration(minimum: .milliseconds(1)), default: "30s",
+                    "the largest delay; also the delay after failures that retrying soon cannot fix"),
+            ]),
+        OptionSpec(
+            "read_timeout", .duration(minimum: .milliseconds(1)), default: "5m",
+            "no byte for this long (comments and heartbeats count) means the upstream stalled: reconnect"),
+    ]
 
     /// Creates a source.
     /// - Parameters:

@@ -17,7 +17,7 @@ import Darwin
 /// on serving) or asks the gateway to stop once clients have the last event (`on_eof: exit`).
 public struct StdinSource: Source {
     /// What to do at the end of input.
-    public enum EndOfInput: String, Sendable {
+    public enum EndOfInput: String, Sendable, CaseIterable {
         /// Keep serving what is held.
         case keep
         /// Stop the gateway once every client has the last event.
@@ -34,9 +34,18 @@ public struct StdinSource: Source {
     public var fileDescriptor: Int32 = 0
 
     /// The plugin entry for the registry.
-    public static let plugin = SourcePlugin(type: "stdin", summary: "events from standard input (lines, ndjson or sse)") { options in
-        StdinSource(options: options)
+    public static let plugin = SourcePlugin(type: "stdin", summary: "events from standard input (lines, ndjson or sse)", options: options) {
+        StdinSource(options: $0)
     }
+
+    /// The options `init?(options:)` reads: what `gateway plugins stdin` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec("format", .choice(InputFormat.allCases.map(\.rawValue)), default: "lines", "how the input is read (below)"),
+        OptionSpec("event", .string, default: .none(meaning: "`message`"), "the type of `lines` events, and of `ndjson` lines that name none"),
+        OptionSpec(
+            "on_eof", .choice(EndOfInput.allCases.map(\.rawValue)), default: "keep",
+            "at the end of input: `keep` serving what is held, or `exit` — stop the gateway once every client has the last event"),
+    ]
 
     /// Creates a source.
     /// - Parameters:
@@ -52,7 +61,7 @@ public struct StdinSource: Source {
     init?(options: OptionsReader) {
         let format = options.choice("format", of: InputFormat.allCases.map(\.rawValue), default: "lines")
         let event = options.string("event")
-        let onEOF = options.choice("on_eof", of: ["keep", "exit"], default: "keep")
+        let onEOF = options.choice("on_eof", of: EndOfInput.allCases.map(\.rawValue), default: "keep")
         if let event, event.isEmpty || event.contains(where: \.isNewline) {
             options.report("'event' must be a non-empty single-line type, found '\(event)'", at: options.node("event")?.location)
         }

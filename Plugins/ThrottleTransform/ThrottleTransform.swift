@@ -39,10 +39,20 @@ public final class ThrottleTransform: Transform, Sendable {
 
     /// The plugin entry for the registry.
     public static let plugin = TransformPlugin(
-        name: "throttle", summary: "sends at most the latest event per key per interval (conflation)"
-    ) { options in
-        prepare(options)
-    }
+        name: "throttle", summary: "sends at most the latest event per key per interval (conflation)", options: options
+    ) { prepare($0) }
+
+    /// The options `prepare` reads: what `gateway plugins throttle` and the README show.
+    public static let options: [OptionSpec] = [
+        OptionSpec(
+            "per", .string, default: .none(meaning: "one key for every event"),
+            "what makes two events \"the same thing\": `data.PATH` (a field of the JSON data, like `data.symbol` or "
+                + "`data.items[0].id`), `id` (the event id) or `event` (the type; `message` when none)"),
+        OptionSpec("interval", .duration(minimum: .milliseconds(1)), default: "1s", "the length of an interval"),
+        OptionSpec(
+            "max_keys", .int(1...10_000_000), default: "10000",
+            "keys held in one interval; an event with a new key beyond it passes at once (memory stays bounded)"),
+    ]
 
     static func prepare(_ options: OptionsReader) -> TransformFactory? {
         let key = ThrottleKey.read(options)
