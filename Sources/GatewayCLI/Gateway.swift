@@ -22,7 +22,7 @@ public struct Gateway: AsyncParsableCommand {
         abstract: "A YAML-configured, plugin-based relay for Server-Sent Events.",
         discussion: "Exit codes: 0 success, 1 invalid configuration or input, 2 usage error, 3 runtime failure.",
         version: GatewayVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, TailCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, TailCommand.self, PluginsCommand.self]
     )
 
     /// The plugins the running command may use; set by ``main(plugins:arguments:)``.
