@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI for the custom-plugin example: build the package (its own gateway binary, custom-gateway, with the
 # `redact` plugin), run its tests, check its gateway.yaml, whose plan must show `redact`, and run
-# the configuration's test cases (gateway.test.yaml) with that binary.
+# the configuration's test cases (gateway.test.yaml) with that binary, whose `plugins` must list redact and its options.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,4 +20,13 @@ grep -q "redact data.user.email (remove)" <<<"$plan" || {
   exit 1
 }
 ./.build/debug/custom-gateway test gateway.yaml
+# The binary lists its own plugin, with the options it declares.
+./.build/debug/custom-gateway plugins | grep -q "redact" || {
+  echo "examples/custom-plugin/ci.sh: 'custom-gateway plugins' does not list redact" >&2
+  exit 1
+}
+./.build/debug/custom-gateway plugins redact | grep -q "^mask " || {
+  echo "examples/custom-plugin/ci.sh: 'custom-gateway plugins redact' does not show the mask option" >&2
+  exit 1
+}
 echo "custom-plugin: OK"

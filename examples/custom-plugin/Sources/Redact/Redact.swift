@@ -16,8 +16,15 @@ public final class Redact: Transform {
         self.mask = mask
     }
 
-    /// The plugin entry: the step's name in a pipeline and how to read its options.
-    public static let plugin = TransformPlugin(name: "redact", summary: "removes or masks fields of JSON data") { options in
+    /// The options, declared once: `custom-gateway plugins redact` prints them, any other key is
+    /// reported as unknown, and each read below is checked against them (see RedactTests).
+    public static let options: [OptionSpec] = [
+        OptionSpec("fields", .stringList, default: .required, "the fields to redact, each a `data.PATH` (like `data.user.email`)"),
+        OptionSpec("mask", .string, default: .none(meaning: "remove the field"), "the string a present field is replaced with"),
+    ]
+
+    /// The plugin entry: the step's name in a pipeline, its options and how to read them.
+    public static let plugin = TransformPlugin(name: "redact", summary: "removes or masks fields of JSON data", options: options) { options in
         // Read every option first, so that `gateway check` lists every mistake in one run.
         let fields = options.stringList("fields")
         let mask = options.string("mask")

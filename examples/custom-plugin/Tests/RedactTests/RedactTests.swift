@@ -26,6 +26,14 @@ import Testing
         #expect(try run("fields: [data.password]", #"{ "name" : "Ada" }"#) == #"{ "name" : "Ada" }"#)
     }
 
+    @Test func readsExactlyTheOptionsItDeclares() {
+        let location = ConfigLocation(file: "test.yaml", line: 1, column: 1)
+        let options = OptionsReader(node: ConfigNode(.mapping([]), at: location), context: "'redact'", diagnostics: Diagnostics())
+        _ = Redact.plugin.prepare(options)
+        #expect(options.audit.drift == [])
+        #expect(options.audit.askedKeys == Set(Redact.options.map(\.key)))
+    }
+
     @Test func badFieldsAreReportedWhereTheyAre() {
         guard case .failure(let errors) = Redact.plugin.prepare(yaml: "fields:\n  - data.ok\n  - password\nmaks: x\n") else {
             Issue.record("expected a failure")
