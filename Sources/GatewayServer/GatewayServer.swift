@@ -29,24 +29,37 @@ public final class GatewayServer: Sendable {
     /// How long streams get to take their last bytes at shutdown on a signal.
     public static let shutdownGrace: TimeAmount = .milliseconds(700)
 
-    private let settings: GatewaySettings
+    let settings: GatewaySettings
     private let group: any EventLoopGroup
     /// Where endpoint pipelines run: loops of their own, so a slow transform delays its own
     /// endpoint (and those sharing its loop), never a loop that writes to clients.
     private let pipelineLoops: MultiThreadedEventLoopGroup
-    private let logger: Logger
+    let logger: Logger
     private let registry: PrometheusCollectorRegistry
+    let metrics: GatewayMetrics
     private let context: ServerContext
-    private let endpoints: [EndpointStream]
-    private let statusStream: EndpointStream?
-    private let sources: [RunningSource]
+    let statusStream: EndpointStream?
+    /// Makes endpoints, at start and on a reload.
+    let factory: EndpointFactory
+    /// Runs the sources; a reload starts and stops them through it.
+    let supervisor: SourceSupervisor
+    /// What runs now: a reload replaces parts of it.
+    let live: NIOLockedValueBox<Live>
     /// The `log: cluster` endpoints' part in the cluster, one service each.
     private let clustered: [ClusteredEndpoint]
     /// Keeps the cluster's engine and closes it last; `nil` without a cluster.
     private let clusterEngine: ClusterEngineService?
-    private let stopRequest = StopRequest()
+    let stopRequest = StopRequest()
     private let tls: NIOSSLContext?
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+
+    /// The endpoints and sources running now, each with the settings it runs with.
+    struct Live {
+        var endpoints: [(settings: EndpointSettings, stream: EndpointStream)]
+        var sources: [RunningSource]
+        /// What a reload cannot change (see ``GatewaySettings/restartFingerprint``).
+        var restartFingerprint: String
+    }
 
     /// Prepares a gateway; nothing runs until its ``serviceGroup(dependencies:gracefulShutdownSignals:)`` runs.
     /// - Parameters:
@@ -59,65 +72,29 @@ public final class GatewayServer: Sendable {
         self.logger = logger
         self.registry = PrometheusCollectorRegistry()
         let metrics = GatewayMetrics(factory: DescribedPrometheusFactory(registry: registry))
+        self.metrics = metrics
         self.tls = try settings.server.tls.map(HTTPListener.makeTLSContext)
 
         let loops = Array(group.makeIterator())
         let server = settings.server
-        let heartbeat = TimeAmount(server.heartbeat)
-        let stallTimeout = TimeAmount(server.stallTimeout)
-        let pullBytes = ClientBuffer(clientBuffer: server.clientBuffer).pullBytes
         let epoch = Self.epochMilliseconds()
-        // The dashboard's own stream is not one of the user's endpoints: it stays out of /metrics.
-        let unreported = GatewayMetrics(factory: NOOPMetricsHandler.instance)
         let pipelineThreads = min(max(1, settings.endpoints.count), max(2, System.coreCount))
         let pipelineLoops = MultiThreadedEventLoopGroup(numberOfThreads: pipelineThreads)
         self.pipelineLoops = pipelineLoops
         let cluster = try Self.clusterParts(settings: settings, metrics: metrics, logger: logger)
-        func makeEndpoint(_ endpoint: EndpointSettings, isInternal: Bool) -> EndpointStream {
-            var endpointLogger = logger
-            endpointLogger[metadataKey: "endpoint"] = "\(endpoint.path)"
-            let endpointMetrics = (isInternal ? unreported : metrics).endpoint(endpoint.path)
-            let stamper = IDStamper(mode: endpoint.ids, epoch: epoch)
-            var log: any EventLog
-            var forward: (@Sendable ([ClusterEvent]) -> Void)?
-            if endpoint.log == .cluster, let cluster {
-                let parts = cluster.endpoint(endpoint, loops: loops.count, metrics: endpointMetrics, logger: endpointLogger)
-                log = parts.log
-                forward = parts.forward
-            } else if let channel = endpoint.channel {
-                let gauge = endpointMetrics.channelGauge()
-                log = Channels(
-                    replay: endpoint.replay, maxChannels: channel.maxChannels, replayBytes: channel.replayBytes, stamper: stamper,
-                    loops: loops.count,
-                    evicted: { endpointMetrics.channelEvicted($0) }, counted: { gauge.set($0) })
-            } else {
-                log = MemoryLog(replay: endpoint.replay, stamper: stamper)
+        // The dashboard's own stream is not one of the user's endpoints: it stays out of /metrics.
+        let factory = EndpointFactory(
+            loops: loops, pipelineLoops: pipelineLoops, metrics: metrics, unreported: GatewayMetrics(factory: NOOPMetricsHandler.instance),
+            server: server, logger: logger)
+        self.factory = factory
+        let endpoints = settings.endpoints.map { endpoint in
+            factory.make(endpoint, epoch: epoch) { endpointMetrics, endpointLogger in
+                cluster!.endpoint(endpoint, loops: loops.count, metrics: endpointMetrics, logger: endpointLogger)
             }
-            if let snapshot = endpoint.snapshot {
-                let keys = endpointMetrics.snapshotKeysGauge()
-                log = SnapshotLog(
-                    wrapping: log, settings: snapshot, window: endpoint.log == .cluster ? endpoint.replay : nil,
-                    evicted: { endpointMetrics.snapshotEvicted($0) }, counted: { keys.set($0) })
-            }
-            let fanOuts = loops.enumerated().map {
-                LoopFanOut(
-                    loop: $0.element, index: $0.offset, log: log, endpoint: endpoint.path, heartbeat: heartbeat,
-                    stallTimeout: stallTimeout, pullBytes: pullBytes, resetEvent: endpoint.resetEvent,
-                    metrics: endpointMetrics, logger: endpointLogger)
-            }
-            // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
-            return EndpointStream(
-                path: endpoint.path, pipeline: Pipeline(steps: endpoint.pipeline.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }),
-                stamper: stamper, log: log, channelKey: endpoint.channel?.key, snapshotKey: endpoint.snapshot?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens,
-                forward: forward, resetEvent: endpoint.resetEvent,
-                fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
-                recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
         }
-        let endpoints = settings.endpoints.map { makeEndpoint($0, isInternal: false) }
-        self.endpoints = endpoints
         let statusStream =
             server.dashboard
-            ? makeEndpoint(EndpointSettings(path: Router.statusPath, sources: [], replay: 1, resetEvent: nil), isInternal: true)
+            ? factory.make(EndpointSettings(path: Router.statusPath, sources: [], replay: 1, resetEvent: nil), epoch: epoch, isInternal: true)
             : nil
         self.statusStream = statusStream
         let stopRequest = self.stopRequest
@@ -132,7 +109,11 @@ public final class GatewayServer: Sendable {
                 endpoints: zip(settings.endpoints, endpoints).filter { $0.0.sources.contains(source.name) }.map(\.1),
                 metrics: metrics.source(source.name), stopRequest: stopRequest, gate: gate, relay: relay, logger: logger)
         }
-        self.sources = sources
+        self.supervisor = SourceSupervisor(sources: sources)
+        for result in ["ok", "invalid"] { metrics.configReload(result: result, count: 0) }
+        let live = NIOLockedValueBox(
+            Live(endpoints: Array(zip(settings.endpoints, endpoints)), sources: sources, restartFingerprint: settings.restartFingerprint))
+        self.live = live
         self.clustered = cluster?.services(endpoints: endpoints) ?? []
         self.clusterEngine = cluster?.engineService
         let clustered = self.clustered
@@ -152,22 +133,32 @@ public final class GatewayServer: Sendable {
                 ])
         }
         self.context = ServerContext(
-            router: Router(
-                endpoints: endpoints, statusStream: statusStream,
-                pushRoutes: settings.sources.compactMap { ($0.source as? any PushSource)?.route }, server: server),
-            pushRelays: Dictionary(sources.compactMap { $0.relay.map { ($0.route.path, $0) } }, uniquingKeysWith: { first, _ in first }),
+            router: Routes(Self.router(endpoints: endpoints, sources: sources, statusStream: statusStream, server: server)),
             admission: Admission(limit: server.maxClients), connections: connections, metrics: metrics,
             retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
             sourcesNotReady: {
                 // A clustered endpoint's sources run on one instance: the cluster says whether this one is ready.
-                var waiting = sources.filter { $0.gate == nil && !$0.isReady }.map(\.config.name)
+                var waiting = live.withLockedValue { $0.sources }.filter { $0.gate == nil && !$0.isReady }.map(\.config.name)
                 if let engine, !engine.isConnected { waiting.append("cluster: unreachable") }
                 for part in clustered where !part.log.isOpen { waiting.append("cluster: stream of \(part.endpoint.path) not open") }
                 return waiting
             },
             requestTimeout: TimeAmount(server.requestTimeout), logger: logger)
     }
+
+    /// The routes for these endpoints and sources (the push sources' paths).
+    static func router(
+        endpoints: [EndpointStream], sources: [RunningSource], statusStream: EndpointStream?, server: ServerSettings
+    ) -> Router {
+        Router(
+            endpoints: endpoints, statusStream: statusStream,
+            pushRoutes: sources.compactMap { ($0.config.source as? any PushSource)?.route }, pushRelays: sources.compactMap(\.relay),
+            server: server)
+    }
+
+    /// The routes in force (a reload replaces them).
+    var routes: Routes { context.router }
 
     /// Binds the listening socket and returns the bound address (useful with port 0).
     /// Throws a ``GatewayServerError`` when the address cannot be used. The group's listener
@@ -205,15 +196,18 @@ public final class GatewayServer: Sendable {
     /// 3. the listener: binds at start; at stop closes, so no new client arrives while the
     ///    endpoints drain;
     /// 4. the dashboard's status publisher;
-    /// 5. the sources — stopped first, so what the endpoints hold is all there is to deliver.
+    /// 5. the sources (one ``SourceSupervisor``) — stopped first, so what the endpoints hold is all
+    ///    there is to deliver.
     ///
     /// Transforms start here, before any source can run: each endpoint's executor takes their
     /// start before any event.
     public func serviceGroup(dependencies: [any Service] = [], gracefulShutdownSignals: [UnixSignal] = []) -> ServiceGroup {
+        let endpoints = live.withLockedValue { $0.endpoints.map(\.stream) }
         for endpoint in endpoints { _ = endpoint.startTransforms() }
+        let statusStream = self.statusStream
         let endpointsService = EndpointsService(
-            endpoints: endpoints + (statusStream.map { [$0] } ?? []), pipelineLoops: pipelineLoops, stopRequest: stopRequest,
-            stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
+            endpoints: { [live] in live.withLockedValue { $0.endpoints.map(\.stream) } + (statusStream.map { [$0] } ?? []) },
+            pipelineLoops: pipelineLoops, stopRequest: stopRequest, stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
         let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
         var services: [any Service] = dependencies
         // The engine closes last of the cluster's parts: after the holders have published what they kept.
@@ -221,9 +215,11 @@ public final class GatewayServer: Sendable {
         services += [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
             services.append(
-                StatusPublisher(stream: statusStream, endpoints: endpoints, sources: sources, clustered: clustered, interval: .seconds(1)))
+                StatusPublisher(
+                    stream: statusStream, running: { [live] in live.withLockedValue { ($0.endpoints.map(\.stream), $0.sources) } },
+                    clustered: clustered, interval: .seconds(1)))
         }
-        services += sources as [any Service]
+        services.append(supervisor)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
@@ -231,7 +227,7 @@ public final class GatewayServer: Sendable {
         return group
     }
 
-    private static func epochMilliseconds() -> UInt64 {
+    static func epochMilliseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000

@@ -45,7 +45,7 @@ final class EmbeddedGateway {
             path: path, pipeline: Pipeline(steps: []), stamper: stamper, log: log, channelKey: channel, executor: loop, tokens: nil,
             resetEvent: resetEvent, fanOuts: [fanOut], metrics: endpointMetrics, logger: logger)
         server = ServerContext(
-            router: Router(endpoints: [endpoint], statusStream: nil, server: ServerSettings()),
+            router: Routes(Router(endpoints: [endpoint], statusStream: nil, server: ServerSettings())),
             admission: Admission(limit: maxClients),
             connections: ConnectionBudget(openFileLimit: 1000, reserved: 100, metrics: metrics, logger: logger), metrics: metrics,
             retryMilliseconds: 1500, renderMetrics: { "m 1\n" },

@@ -61,7 +61,7 @@ private final class FuzzGateway: @unchecked Sendable {
         }
         let endpoints = [endpoint("/a", tokens: nil), endpoint("/secret", tokens: ["tok"])]
         server = ServerContext(
-            router: Router(endpoints: endpoints, statusStream: endpoint(Router.statusPath, tokens: nil), server: settings),
+            router: Routes(Router(endpoints: endpoints, statusStream: endpoint(Router.statusPath, tokens: nil), server: settings)),
             admission: Admission(limit: 1_000_000),
             connections: ConnectionBudget(openFileLimit: 1 << 20, reserved: 100, metrics: metrics, logger: logger), metrics: metrics,
             retryMilliseconds: 2000, renderMetrics: { "m 1\n" }, sourcesNotReady: { ["upstream"] }, requestTimeout: .seconds(10),

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Start every source, pipeline and endpoint of a configuration and serve them.",
         discussion: """
             Logs go to stderr, as text or (--log-format json) one JSON object per line; token and ticket
-            values are written as [redacted]. SIGINT or SIGTERM stops accepting, closes every stream and exits 0.
+            values are written as [redacted]. SIGINT or SIGTERM stops accepting, closes every stream and exits 0. SIGHUP reloads the
+            file: an invalid one changes nothing (its problems are logged); a valid one keeps unchanged
+            endpoints and their clients, swaps changed pipelines, starts and stops what was added or removed.
             Exit 1 when the configuration is invalid, 3 when the gateway cannot start (port in use, …).
             """
     )
@@ -70,8 +72,11 @@ struct RunCommand: AsyncParsableCommand {
                 return try JetStreamEngine(config: connection, cluster: clusterName, leaseReplicas: replicas, logger: clusterLogger)
             }
             let server = try GatewayServer(settings: settings, group: group, logger: logger)
+            let reloads = ReloadOnHangUp(
+                file: file, listen: listen.flatMap(ListenAddress.parse), plugins: Gateway.plugins, server: server,
+                engine: settings.cluster?.engine, logger: logger)
             let services = server.serviceGroup(
-                dependencies: [HTTPClientService(client: .shared)], gracefulShutdownSignals: [.sigterm, .sigint])
+                dependencies: [HTTPClientService(client: .shared), reloads], gracefulShutdownSignals: [.sigterm, .sigint])
             try await services.run()
         } catch let error as GatewayServerError {
             StandardError.print("gateway: \(error)")

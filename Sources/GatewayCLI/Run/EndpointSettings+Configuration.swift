@@ -17,5 +17,7 @@ extension EndpointSettings {
             snapshot: endpoint.snapshot.map {
                 SnapshotSettings(key: $0.key, deleteOn: Set($0.deleteOn), maxKeys: $0.maxKeys, endEvent: $0.endEvent)
             })
+        fingerprint = endpoint.fingerprint
+        pipelineFingerprint = endpoint.pipelineFingerprint
     }
 }

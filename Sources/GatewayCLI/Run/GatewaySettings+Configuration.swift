@@ -34,9 +34,12 @@ extension GatewaySettings {
         self.init(
             server: server,
             sources: configuration.sources.map {
-                SourceSettings(name: $0.name, type: $0.type, maxEventSize: $0.maxEventSize, source: $0.source)
+                var source = SourceSettings(name: $0.name, type: $0.type, maxEventSize: $0.maxEventSize, source: $0.source)
+                source.fingerprint = $0.fingerprint
+                return source
             },
             endpoints: configuration.endpoints.map { EndpointSettings($0) },
             cluster: cluster)
+        restartFingerprint = configuration.restartFingerprint + "|listen=\(server.listen)"
     }
 }

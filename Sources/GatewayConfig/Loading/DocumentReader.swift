@@ -35,6 +35,8 @@ struct DocumentReader {
             registry: registry, diagnostics: diagnostics, declaredSources: declared, hasClusterSection: clusterEntry != nil
         ).read(root["endpoints"], root: root)
         PushPathChecks(diagnostics: diagnostics).check(sources: sources, endpoints: endpoints, sourcesNode: root["sources"])
-        return GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints, cluster: cluster)
+        var configuration = GatewayConfiguration(file: file, server: server, sources: sources, endpoints: endpoints, cluster: cluster)
+        configuration.restartFingerprint = (root["server"]?.fingerprint ?? "") + "|" + (root["cluster"]?.fingerprint ?? "")
+        return configuration
     }
 }

@@ -76,6 +76,8 @@ struct EndpointsSectionReader {
         endpoint.log = log.placement
         endpoint.replayAge = log.replayAge
         endpoint.snapshot = snapshot
+        endpoint.fingerprint = node.fingerprint(skipping: ["pipeline", "from"])
+        endpoint.pipelineFingerprint = node["pipeline"]?.fingerprint ?? ""
         return endpoint
     }
 

@@ -42,7 +42,9 @@ struct SourcesSectionReader {
         let source = plugin.make(options)
         options.finish()
         guard let source, let maxEventSize else { return nil }
-        return SourceConfig(name: entry.key, type: type, maxEventSize: maxEventSize, source: source, location: entry.keyLocation)
+        var config = SourceConfig(name: entry.key, type: type, maxEventSize: maxEventSize, source: source, location: entry.keyLocation)
+        config.fingerprint = entry.value.fingerprint
+        return config
     }
 
     private var knownTypes: String { registry.sources.keys.sorted().joined(separator: ", ") }

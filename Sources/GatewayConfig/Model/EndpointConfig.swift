@@ -31,6 +31,12 @@ public struct EndpointConfig: Sendable {
     public var snapshot: SnapshotConfig?
     /// Where the endpoint is declared.
     public var location: ConfigLocation
+    /// Its settings without positions, `pipeline` and `from` (``ConfigNode/fingerprint``): a
+    /// reload keeps an endpoint whose fingerprint is unchanged, with its clients and log.
+    public var fingerprint = ""
+    /// Its `pipeline` without positions: a reload swaps the pipeline of an endpoint whose
+    /// pipeline fingerprint changed.
+    public var pipelineFingerprint = ""
 
     /// Creates an endpoint entry.
     public init(

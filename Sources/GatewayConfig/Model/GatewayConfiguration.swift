@@ -12,6 +12,9 @@ public struct GatewayConfiguration: Sendable {
     public var endpoints: [EndpointConfig]
     /// The `cluster:` section; `nil` for a gateway on its own.
     public var cluster: ClusterConfig?
+    /// The `server:` and `cluster:` sections without positions: what a reload cannot apply to
+    /// a running gateway, so a change in them is logged as needing a restart.
+    public var restartFingerprint = ""
 
     /// Creates a configuration.
     public init(

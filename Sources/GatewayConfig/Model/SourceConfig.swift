@@ -12,6 +12,9 @@ public struct SourceConfig: Sendable {
     public var source: any Source
     /// Where the source is declared.
     public var location: ConfigLocation
+    /// Its options without positions (``ConfigNode/fingerprint``): a reload restarts a source
+    /// whose fingerprint changed and leaves the others running.
+    public var fingerprint = ""
 
     /// Creates a source entry.
     public init(name: String, type: String, maxEventSize: Int, source: any Source, location: ConfigLocation) {

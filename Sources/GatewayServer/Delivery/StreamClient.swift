@@ -66,6 +66,8 @@ enum DisconnectReason: String, Sendable {
     case stalled = "stalled"
     /// The gateway is stopping.
     case shutdown = "shutdown"
+    /// A reload removed (or remade) the endpoint.
+    case removed = "removed"
     /// Writing to the client failed.
     case error = "error"
 }

@@ -47,7 +47,10 @@ final class EndpointStream: @unchecked Sendable {
     let logger: Logger
 
     // Confined to `executor`.
-    private let pipeline: Pipeline
+    private var pipeline: Pipeline
+    /// Counts the pipelines this endpoint has run: a transform of a pipeline that a reload
+    /// replaced cannot emit into its successor's steps.
+    private var generation = 0
     private let stamper: IDStamper
     private var sequence: UInt64 = 0
     private var output: [Event] = []
@@ -55,8 +58,8 @@ final class EndpointStream: @unchecked Sendable {
     /// On a channel endpoint, the batch's events for each loop's fan-out.
     private var routed: [[PublishedEvent]] = []
     private let allocator = ByteBufferAllocator()
-    /// Per pipeline step, its drop counter, made once.
-    private let dropCounters: [Counter]
+    /// Per pipeline step, its drop counter, made once per pipeline.
+    private var dropCounters: [Counter]
     /// On a channel endpoint, events with no channel key (`reason="no_channel"`).
     private let noChannelCounter: Counter?
     /// The timers transforms asked for (``TransformContext/repeatEvery(_:_:)``).
@@ -102,26 +105,46 @@ final class EndpointStream: @unchecked Sendable {
     /// Each gets the means to emit later (into the steps after it), to count its losses, and
     /// to run a timer on this executor, serialised with its `process`.
     func startTransforms() -> EventLoopFuture<Void> {
+        executor.submit { [self] in startTransformsHere() }
+    }
+
+    /// Replaces the pipeline (a reload, SPEC §8), on the executor: between two events, so an
+    /// event runs wholly through the old steps or wholly through the new. The old transforms'
+    /// timers stop, then the transforms; the new ones start before the next event. Clients,
+    /// ids and the log are untouched. The new transforms are made there too, from `steps`.
+    func replacePipeline(with steps: [EndpointSettings.Step]) -> EventLoopFuture<Void> {
         executor.submit { [self] in
-            for (index, step) in pipeline.steps.enumerated() {
-                var stepLogger = logger
-                stepLogger[metadataKey: "transform"] = "\(step.name)"
-                let name = step.name
-                step.transform.start(
-                    TransformContext(
-                        endpoint: path, logger: stepLogger,
-                        // Weak: the transform keeps its context, and the endpoint keeps the transform.
-                        emit: { [weak self] events in self?.ingest(events, fromStep: index + 1) },
-                        dropped: { [metrics] reason, count in metrics.dropped(reason: "\(name):\(reason)", count: count) },
-                        repeatEvery: { [weak self, executor] interval, tick in
-                            executor.execute { [weak self] in
-                                guard let self else { return }
-                                let ticker = Ticker(loop: executor, interval: TimeAmount(interval), tick: tick)
-                                tickers.append(ticker)
-                                ticker.start()
-                            }
-                        }))
-            }
+            let steps = steps.map { Pipeline.Step(name: $0.name, transform: $0.factory.make()) }
+            for ticker in tickers { ticker.stop() }
+            tickers.removeAll()
+            for step in pipeline.steps { step.transform.stop() }
+            generation += 1
+            pipeline = Pipeline(steps: steps)
+            dropCounters = steps.map { metrics.dropCounter(step: $0.name) }
+            startTransformsHere()
+        }
+    }
+
+    private func startTransformsHere() {
+        let generation = self.generation
+        for (index, step) in pipeline.steps.enumerated() {
+            var stepLogger = logger
+            stepLogger[metadataKey: "transform"] = "\(step.name)"
+            let name = step.name
+            step.transform.start(
+                TransformContext(
+                    endpoint: path, logger: stepLogger,
+                    // Weak: the transform keeps its context, and the endpoint keeps the transform.
+                    emit: { [weak self] events in self?.ingest(events, fromStep: index + 1, generation: generation) },
+                    dropped: { [metrics] reason, count in metrics.dropped(reason: "\(name):\(reason)", count: count) },
+                    repeatEvery: { [weak self, executor] interval, tick in
+                        executor.execute { [weak self] in
+                            guard let self, self.generation == generation else { return }
+                            let ticker = Ticker(loop: executor, interval: TimeAmount(interval), tick: tick)
+                            tickers.append(ticker)
+                            ticker.start()
+                        }
+                    }))
         }
     }
 
@@ -148,6 +171,16 @@ final class EndpointStream: @unchecked Sendable {
     func ingest(_ events: [Event], fromStep: Int = 0, arrival: NIODeadline = .now()) {
         guard !events.isEmpty else { return }
         executor.execute { self.process(events, fromStep: fromStep, arrival: arrival) }
+    }
+
+    /// What a transform emits: dropped when its pipeline has been replaced since it started.
+    private func ingest(_ events: [Event], fromStep: Int, generation: Int) {
+        guard !events.isEmpty else { return }
+        let arrival = NIODeadline.now()
+        executor.execute {
+            guard self.generation == generation else { return }
+            self.process(events, fromStep: fromStep, arrival: arrival)
+        }
     }
 
     /// Runs on the executor once everything ingested before it has been published.

@@ -62,7 +62,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             let route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
             self.route = route
-            if case .push(let push, _) = route {
+            if case .push(let push, _, _) = route {
                 _ = state.head(keepAlive: head.isKeepAlive, isHead: false, bodyLimit: push.maxBodyBytes)
                 startReadingPush(context: context, head: head, limit: push.maxBodyBytes)
             } else {
@@ -124,8 +124,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch route {
         case .respond(let response):
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
-        case .push(let route, let headers):
-            answerPush(context: context, route: route, headers: headers, keepAlive: keepAlive)
+        case .push(let route, let relay, let headers):
+            answerPush(context: context, route: route, relay: relay, headers: headers, keepAlive: keepAlive)
         case .metrics(let headers):
             let response = Response(
                 .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")] + headers, body: server.renderMetrics())
@@ -227,12 +227,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Hands a push request, read in full, to its source and writes the source's answer.
-    private func answerPush(context: ChannelHandlerContext, route: PushRoute, headers: [(String, String)], keepAlive: Bool) {
+    private func answerPush(
+        context: ChannelHandlerContext, route: PushRoute, relay: PushRelay?, headers: [(String, String)], keepAlive: Bool
+    ) {
         let read = pushRequest
         pushRequest = nil
         let request = PushRequest(
             contentType: read?.contentType, body: read.map { Array($0.body.readableBytesView) } ?? [], remoteAddress: address)
-        guard let relay = server.pushRelays[route.path], !relay.runsHere else {
+        guard let relay, !relay.runsHere else {
             writePush(context: context, answer: route.handle(request), headers: headers, keepAlive: keepAlive)
             return
         }

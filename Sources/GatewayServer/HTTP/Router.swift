@@ -17,8 +17,8 @@ struct Router: Sendable {
         /// Answer with a fixed response.
         case respond(Response)
         /// Read the body (at most the route's `maxBodyBytes`) and answer with what the push
-        /// source's handler says.
-        case push(PushRoute, headers: [(String, String)])
+        /// source's handler says — or, with a relay, what the instance running the source says.
+        case push(PushRoute, relay: PushRelay?, headers: [(String, String)])
 
         /// Whether the answer is a long-lived stream rather than one response.
         var streams: Bool {
@@ -39,10 +39,16 @@ struct Router: Sendable {
     let statusStream: EndpointStream?
     /// The paths push sources take requests on (SPEC §7), by path.
     let pushRoutes: [String: PushRoute]
+    /// Push sources of clustered endpoints, by path: a publish is forwarded to the instance
+    /// that runs the source when this one does not.
+    let pushRelays: [String: PushRelay]
     let metrics: Bool
     let corsOrigins: [String]?
 
-    init(endpoints: [EndpointStream], statusStream: EndpointStream?, pushRoutes: [PushRoute] = [], server: ServerSettings) {
+    init(
+        endpoints: [EndpointStream], statusStream: EndpointStream?, pushRoutes: [PushRoute] = [], pushRelays: [PushRelay] = [],
+        server: ServerSettings
+    ) {
         let broadcast = endpoints.filter { $0.channelKey == nil }
         self.endpoints = Dictionary(broadcast.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.channelEndpoints = endpoints.compactMap { endpoint in
@@ -51,6 +57,7 @@ struct Router: Sendable {
         }
         self.statusStream = statusStream
         self.pushRoutes = Dictionary(pushRoutes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.pushRelays = Dictionary(pushRelays.map { ($0.route.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.metrics = server.metrics
         self.corsOrigins = server.corsOrigins
     }
@@ -125,7 +132,7 @@ struct Router: Sendable {
             if let refusal = refusal(tokens: route.tokens, target: target, headers: headers, corsHeaders: corsHeaders) {
                 return .respond(refusal)
             }
-            return .push(route, headers: corsHeaders)
+            return .push(route, relay: pushRelays[route.path], headers: corsHeaders)
         case .OPTIONS:
             return .respond(preflight(headers: headers, corsHeaders: corsHeaders, methods: "POST, OPTIONS"))
         default:

@@ -4,10 +4,7 @@ import NIOCore
 /// What every connection needs from the running gateway. Shared by all connections.
 struct ServerContext: Sendable {
     /// Maps a request to its answer or to the endpoint it streams.
-    let router: Router
-    /// Push sources of clustered endpoints, by path: a publish is forwarded to the instance
-    /// that runs the source when this one does not.
-    var pushRelays: [String: PushRelay] = [:]
+    let router: Routes
     let admission: Admission
     /// Connections held at once, from the open-file limit.
     let connections: ConnectionBudget

@@ -11,8 +11,9 @@ import ServiceLifecycle
 /// the grace is closed: ``GatewayServer/shutdownGrace`` on a signal, `stall_timeout` when a
 /// source asked to stop, so every client that keeps reading gets the last event.
 struct EndpointsService: Service {
-    /// The configured endpoints, then the dashboard's status stream.
-    let endpoints: [EndpointStream]
+    /// The endpoints running when the group stops (a reload may have changed them), then the
+    /// dashboard's status stream.
+    let endpoints: @Sendable () -> [EndpointStream]
     let pipelineLoops: MultiThreadedEventLoopGroup
     let stopRequest: StopRequest
     let stallTimeout: TimeAmount
@@ -21,19 +22,21 @@ struct EndpointsService: Service {
     func run() async throws {
         let cancelled = (try? await gracefulShutdown()) == nil
         let grace: TimeAmount = cancelled ? .zero : stopRequest.wasAsked ? stallTimeout : GatewayServer.shutdownGrace
+        let endpoints = self.endpoints()
         for endpoint in endpoints { try? await endpoint.afterPublishing().get() }
-        await closeStreams(grace: grace)
+        await Self.closeStreams(of: endpoints, reason: .shutdown, grace: grace)
         for endpoint in endpoints { try? await endpoint.stopTransforms().get() }
         try? await pipelineLoops.shutdownGracefully()
         logger.info("stopped")
     }
 
-    /// Ends every stream once its queued bytes are written; closes what is left after `grace`.
-    private func closeStreams(grace: TimeAmount) async {
+    /// Ends every stream of `endpoints` once its queued bytes are written; closes what is left
+    /// after `grace`. At the end, and for the endpoints a reload removes.
+    static func closeStreams(of endpoints: [EndpointStream], reason: DisconnectReason, grace: TimeAmount) async {
         let fanOuts = endpoints.flatMap(\.fanOuts)
         guard let anyLoop = fanOuts.first?.loop else { return }
         let closed = fanOuts.map { fanOut in
-            fanOut.loop.flatSubmit { fanOut.closeAll(reason: .shutdown) }
+            fanOut.loop.flatSubmit { fanOut.closeAll(reason: reason) }
         }
         let all = EventLoopFuture.andAllComplete(closed, on: anyLoop)
         let timeout = anyLoop.scheduleTask(in: grace) {

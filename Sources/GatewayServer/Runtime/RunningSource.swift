@@ -12,7 +12,6 @@ import ServiceLifecycle
 /// plugins carry no metrics code.
 final class RunningSource: Service, Sendable {
     let config: SourceSettings
-    let endpoints: [EndpointStream]
     let metrics: SourceMetrics
     let logger: Logger
     private let stopRequest: StopRequest
@@ -26,6 +25,8 @@ final class RunningSource: Service, Sendable {
     private struct State {
         var ready = false
         var events: UInt64 = 0
+        /// The endpoints that read the source; a reload may change them (SPEC §8).
+        var endpoints: [EndpointStream] = []
     }
 
     init(
@@ -36,7 +37,7 @@ final class RunningSource: Service, Sendable {
         self.gate = gate
         self.relay = relay
         self.stopRequest = stopRequest
-        self.endpoints = endpoints
+        state.withLockedValue { $0.endpoints = endpoints }
         self.metrics = metrics
         var logger = logger
         logger[metadataKey: "source"] = "\(config.name)"
@@ -45,6 +46,14 @@ final class RunningSource: Service, Sendable {
 
     /// Whether the source has connected or delivered at least once.
     var isReady: Bool { state.withLockedValue { $0.ready } }
+
+    /// The endpoints that read the source.
+    var endpoints: [EndpointStream] { state.withLockedValue { $0.endpoints } }
+
+    /// Feeds the source's next batches to `endpoints` instead (a reload added or removed one).
+    func setEndpoints(_ endpoints: [EndpointStream]) {
+        state.withLockedValue { $0.endpoints = endpoints }
+    }
 
     /// Events received so far.
     var eventCount: UInt64 { state.withLockedValue { $0.events } }
@@ -58,10 +67,10 @@ final class RunningSource: Service, Sendable {
         SourceOutput(
             emit: { [self] events in
                 metrics.events.increment(by: events.count)
-                let becameReady = state.withLockedValue { state in
+                let (becameReady, endpoints) = state.withLockedValue { state in
                     state.events += UInt64(events.count)
                     defer { state.ready = true }
-                    return !state.ready
+                    return (!state.ready, state.endpoints)
                 }
                 if becameReady { logger.info("source ready") }
                 // One clock read per batch: the arrival every endpoint measures its delivery from.

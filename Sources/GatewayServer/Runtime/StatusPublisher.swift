@@ -6,8 +6,8 @@ import ServiceLifecycle
 /// until the group stops.
 struct StatusPublisher: Service {
     let stream: EndpointStream
-    let endpoints: [EndpointStream]
-    let sources: [RunningSource]
+    /// The endpoints and sources running now (a reload may change them).
+    let running: @Sendable () -> (endpoints: [EndpointStream], sources: [RunningSource])
     /// The `log: cluster` endpoints' part in the cluster.
     var clustered: [ClusteredEndpoint] = []
     let interval: Duration
@@ -20,7 +20,9 @@ struct StatusPublisher: Service {
     private func publish() async {
         let clock = ContinuousClock()
         let started = clock.now
-        var previous: [UInt64] = endpoints.map { $0.snapshot().published }
+        // Per endpoint (by identity: a reload may remake one at the same path), its count at the last tick.
+        var previous: [ObjectIdentifier: UInt64] = [:]
+        for endpoint in running().endpoints { previous[ObjectIdentifier(endpoint)] = endpoint.snapshot().published }
         var lastTick = started
         var first = true
         while !Task.isCancelled {
@@ -33,10 +35,12 @@ struct StatusPublisher: Service {
             let elapsed = max(0.001, Self.seconds(now - lastTick))
             lastTick = now
             var endpointStatuses: [EndpointStatus] = []
-            for (index, endpoint) in endpoints.enumerated() {
+            let (endpoints, sources) = running()
+            var counts: [ObjectIdentifier: UInt64] = [:]
+            for endpoint in endpoints {
                 let snapshot = endpoint.snapshot()
-                let rate = Double(snapshot.published &- previous[index]) / elapsed
-                previous[index] = snapshot.published
+                let rate = Double(snapshot.published &- (previous[ObjectIdentifier(endpoint)] ?? snapshot.published)) / elapsed
+                counts[ObjectIdentifier(endpoint)] = snapshot.published
                 let channels = endpoint.channels.map { channels in
                     let busiest = channels.busiest(limit: 5)
                     return ChannelsStatus(count: channels.count, byClients: busiest.byClients, byEvents: busiest.byEvents)
@@ -47,6 +51,7 @@ struct StatusPublisher: Service {
                         recent: snapshot.recent, channels: channels,
                         cluster: clustered.first { $0.endpoint === endpoint }.map(\.status)))
             }
+            previous = counts
             let sourceStatuses = sources.map { SourceStatus(name: $0.config.name, type: $0.config.type, ready: $0.isReady, events: $0.eventCount) }
             let json = StatusSnapshot(
                 uptimeSeconds: Self.seconds(now - started), endpoints: endpointStatuses, sources: sourceStatuses

@@ -26,6 +26,11 @@ public struct EndpointSettings: Sendable {
     public var replayAge: Duration?
     /// The latest event per key, sent first to a client without `Last-Event-ID`; `nil` for none.
     public var snapshot: SnapshotSettings?
+    /// Names the endpoint's configuration apart from its pipeline and sources: a reload keeps
+    /// the endpoint (clients, ids, log) while it is unchanged, and remakes it otherwise.
+    public var fingerprint = ""
+    /// Names its pipeline's configuration: a reload swaps the pipeline when it changed.
+    public var pipelineFingerprint = ""
 
     /// One step of a pipeline: a transform plugin with validated options.
     public struct Step: Sendable {

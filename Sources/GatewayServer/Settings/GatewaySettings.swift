@@ -16,6 +16,9 @@ public struct GatewaySettings: Sendable {
     /// The cluster this gateway belongs to; `nil` for a gateway on its own (every endpoint's
     /// log in memory).
     public var cluster: ClusterSettings?
+    /// Names what a reload cannot change in a running gateway (the server and cluster settings):
+    /// when it differs from the running settings', the reload logs that a restart is needed.
+    public var restartFingerprint = ""
 
     /// Creates settings.
     public init(
@@ -39,6 +42,8 @@ public struct SourceSettings: Sendable {
     public var maxEventSize: Int
     /// The configured source, ready to run.
     public var source: any Source
+    /// Names its configuration: a reload restarts the source when it changed (SPEC §8).
+    public var fingerprint = ""
 
     /// Creates a source entry.
     public init(name: String, type: String, maxEventSize: Int = 1 << 20, source: any Source) {
