@@ -23,8 +23,9 @@ import TestSupport
         try await Self.fill(nats, count: 2000)
         let received = Locked<[UInt64]>([])
         // A queue of 20 messages and a slow handler: the library drops, the follower notices.
+        // 2 ms a batch: far slower than the server sends, however loaded the machine.
         let follower = nats.follow(stream: "TICKS", subject: "ticks", from: 1, pendingLimits: (20, 1 << 20), maxBatch: 5) { batch in
-            usleep(200)
+            usleep(2_000)
             received.withLock { $0 += batch.map(\.sequence) }
         }
         #expect(await eventually(seconds: TestTiming.seconds(30)) { received.withLock { $0.count } >= 2000 })

@@ -180,7 +180,8 @@ func numbered(_ range: ClosedRange<Int>) -> String {
     @Test func commentsKeepAStreamAliveUnderTheReadTimeout() async throws {
         let server = try LoopbackServer { connection in
             connection.startEventStream()
-            for _ in 0..<12 {
+            // 1.2 s of comments every 50 ms, against a read timeout of 500 ms: room for a loaded machine.
+            for _ in 0..<24 {
                 guard connection.write(": ping\n\n") else { return }
                 usleep(50_000)
             }
@@ -189,7 +190,7 @@ func numbered(_ range: ClosedRange<Int>) -> String {
         }
         defer { server.close() }
         let recorder = RecordingOutput()
-        try await running(source(server.url(), readTimeout: .milliseconds(300)), recorder) {
+        try await running(source(server.url(), readTimeout: .milliseconds(500)), recorder) {
             #expect(await eventually { recorder.events.count == 1 })
         }
         #expect(recorder.reconnects.isEmpty)
