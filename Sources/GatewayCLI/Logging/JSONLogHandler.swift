@@ -23,13 +23,7 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         StandardError.print(
             JSONLogFormatter.line(
                 timestamp: JSONLogFormatter.timestampNow(), level: event.level, label: label, message: event.message.description,

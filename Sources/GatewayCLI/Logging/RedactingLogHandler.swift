@@ -26,13 +26,7 @@ struct RedactingLogHandler<Inner: LogHandler>: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         var redacted = event
         redacted.error = nil
         redacted.message = "\(LogRedaction.redact(event.message.description))"
