@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Module map (DESIGN.md): EventStream ← GatewayPlugin ← {GatewayConfig, GatewayServer, Plugins/*} ← GatewayCLI ← gateway.
+// GatewayJWT (token verification, on swift-crypto) sits between GatewayPlugin and {GatewayConfig, GatewayServer}.
 // GatewayConfig and GatewayServer do not know each other: the CLI maps a loaded configuration onto the server's settings.
 //
 // `Plugins/` holds ordinary library targets, one per plugin, each with an explicit `path:`.
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // MARK: Core modules
@@ -43,6 +45,15 @@ let package = Package(
         .target(
             name: "GatewayPlugin",
             dependencies: ["EventStream", .product(name: "Logging", package: "swift-log")]
+        ),
+        /// JSON Web Token verification and the access a token grants (SPEC §6): a module of its own
+        /// so that the cryptography stays out of the server's routing.
+        .target(
+            name: "GatewayJWT",
+            dependencies: [
+                "GatewayPlugin", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "GatewayConfig",
@@ -185,6 +196,11 @@ let package = Package(
         .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
+        .testTarget(
+            name: "GatewayJWTTests",
+            dependencies: [
+                "GatewayJWT", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
         .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin", "TestSupport"]),
         .testTarget(
