@@ -149,7 +149,9 @@ extension GatewayServer {
 
         // In force: the new routes first (new paths answer, removed ones 404), then sources stop
         // and start, then the removed endpoints end their streams.
-        routes.replace(with: Self.router(endpoints: endpoints.map(\.stream), sources: sources, statusStream: statusStream, server: settings.server))
+        routes.replace(
+            with: Self.router(
+                endpoints: endpoints.map(\.stream), sources: sources, statusStream: statusStream, tickets: tickets, server: settings.server))
         live.withLockedValue { live in
             live.endpoints = endpoints
             live.sources = sources

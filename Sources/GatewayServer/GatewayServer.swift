@@ -50,6 +50,9 @@ public final class GatewayServer: Sendable {
     /// Keeps the cluster's engine and closes it last; `nil` without a cluster.
     private let clusterEngine: ClusterEngineService?
     let stopRequest = StopRequest()
+    /// The tickets issued and not yet used (SPEC §6): kept across reloads, so a ticket issued
+    /// before one opens its stream after it.
+    let tickets: TicketStore
     private let tls: NIOSSLContext?
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
@@ -74,6 +77,8 @@ public final class GatewayServer: Sendable {
         let metrics = GatewayMetrics(factory: DescribedPrometheusFactory(registry: registry))
         self.metrics = metrics
         self.tls = try settings.server.tls.map(HTTPListener.makeTLSContext)
+        let tickets = TicketStore()
+        self.tickets = tickets
 
         let loops = Array(group.makeIterator())
         let server = settings.server
@@ -133,7 +138,8 @@ public final class GatewayServer: Sendable {
                 ])
         }
         self.context = ServerContext(
-            router: Routes(Self.router(endpoints: endpoints, sources: sources, statusStream: statusStream, server: server)),
+            router: Routes(
+                Self.router(endpoints: endpoints, sources: sources, statusStream: statusStream, tickets: tickets, server: server)),
             admission: Admission(limit: server.maxClients), connections: connections, metrics: metrics,
             retryMilliseconds: Int(TimeAmount(server.retry).nanoseconds / 1_000_000),
             renderMetrics: { registry.emitToString() },
@@ -149,12 +155,12 @@ public final class GatewayServer: Sendable {
 
     /// The routes for these endpoints and sources (the push sources' paths).
     static func router(
-        endpoints: [EndpointStream], sources: [RunningSource], statusStream: EndpointStream?, server: ServerSettings
+        endpoints: [EndpointStream], sources: [RunningSource], statusStream: EndpointStream?, tickets: TicketStore, server: ServerSettings
     ) -> Router {
         Router(
             endpoints: endpoints, statusStream: statusStream,
             pushRoutes: sources.compactMap { ($0.config.source as? any PushSource)?.route }, pushRelays: sources.compactMap(\.relay),
-            server: server)
+            tickets: tickets, server: server)
     }
 
     /// The routes in force (a reload replaces them).

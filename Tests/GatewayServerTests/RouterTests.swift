@@ -1,3 +1,4 @@
+import GatewayJWT
 import GatewayPlugin
 import Logging
 import MetricsTestKit
@@ -9,7 +10,7 @@ import Testing
 
 /// An endpoint at `path` (no pipeline unless `steps`), for routing, connection and timer tests.
 func testEndpoint(
-    _ path: String, tokens: [String]? = nil, steps: [Pipeline.Step] = [], channel: EventField? = nil,
+    _ path: String, tokens: [String]? = nil, jwt: JWTVerifier? = nil, steps: [Pipeline.Step] = [], channel: EventField? = nil,
     loop: EmbeddedEventLoop = EmbeddedEventLoop()
 ) -> EndpointStream {
     let metrics = GatewayMetrics(factory: TestMetrics()).endpoint(path)
@@ -22,7 +23,7 @@ func testEndpoint(
         loop: loop, log: log, endpoint: path, heartbeat: .seconds(60), stallTimeout: .seconds(30), pullBytes: 1 << 16,
         metrics: metrics, logger: logger)
     return EndpointStream(
-        path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, channelKey: channel, executor: loop, tokens: tokens,
+        path: path, pipeline: Pipeline(steps: steps), stamper: stamper, log: log, channelKey: channel, executor: loop, tokens: tokens, jwt: jwt,
         fanOuts: [fanOut],
         metrics: metrics, logger: logger)
 }
@@ -41,13 +42,14 @@ func testEndpoint(
 
     func status(_ route: Router.Route) -> Int? {
         if case .respond(let response) = route { return Int(response.status.code) }
+        if case .refuse(let refusal, _) = route { return Int(refusal.status.code) }
         return nil
     }
 
     @Test func anEndpointPathOpensItsStreamWithResumeIDAndTypes() {
         var headers = HTTPHeaders()
         headers.add(name: "Last-Event-ID", value: "1-5")
-        guard case .stream(let endpoint, _, let id, let types, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
+        guard case .stream(let endpoint, _, let id, let types, _, _) = router().route(method: .GET, uri: "/a?event=x,y", headers: headers) else {
             Issue.record("expected a stream")
             return
         }
@@ -60,7 +62,7 @@ func testEndpoint(
         let orders = testEndpoint("/orders/{customer}", channel: .dataPath(JSONPath("customer")!))
         let router = router(endpoints: [orders, Self.a])
         func channels(_ uri: String) -> [String]? {
-            guard case .stream(let endpoint, let channels, _, _, _) = router.route(method: .GET, uri: uri, headers: [:]) else { return nil }
+            guard case .stream(let endpoint, let channels, _, _, _, _) = router.route(method: .GET, uri: uri, headers: [:]) else { return nil }
             #expect(endpoint === orders)
             return channels
         }
@@ -101,7 +103,7 @@ func testEndpoint(
 
     @Test(arguments: ["lastEventId", "last_event_id", "evs_last_event_id"])
     func theResumeIDMayComeFromTheQuery(_ name: String) {
-        guard case .stream(_, _, let id, _, _) = router().route(method: .GET, uri: "/a?\(name)=1-9", headers: [:]) else {
+        guard case .stream(_, _, let id, _, _, _) = router().route(method: .GET, uri: "/a?\(name)=1-9", headers: [:]) else {
             Issue.record("expected a stream")
             return
         }
@@ -141,7 +143,7 @@ func testEndpoint(
     @Test func anEndpointMayClaimTheRootOverTheDashboard() {
         let root = testEndpoint("/")
         let router = router(endpoints: [root])
-        guard case .stream(let endpoint, _, _, _, _) = router.route(method: .GET, uri: "/", headers: [:]) else {
+        guard case .stream(let endpoint, _, _, _, _, _) = router.route(method: .GET, uri: "/", headers: [:]) else {
             Issue.record("expected the endpoint at /")
             return
         }

@@ -375,6 +375,16 @@ final class LoopFanOut: @unchecked Sendable {
         return EventLoopFuture.andAllComplete(closed, on: loop)
     }
 
+    /// Ends one client's stream cleanly, now: what is queued for it goes out, then the last
+    /// chunk, then the connection closes; it is pushed nothing more meanwhile (a client that
+    /// is behind is not pulled). For a stream whose token expired. Call on the loop.
+    func endStream(of client: StreamClient, reason: DisconnectReason) {
+        loop.assertInEventLoop()
+        guard client.slot >= 0, client.endReason == nil else { return }
+        client.isBehind = true
+        end(client, reason: reason)
+    }
+
     private func end(_ client: StreamClient, reason: DisconnectReason) {
         guard client.endReason == nil else { return }
         client.endReason = reason

@@ -70,4 +70,6 @@ enum DisconnectReason: String, Sendable {
     case removed = "removed"
     /// Writing to the client failed.
     case error = "error"
+    /// The token that opened the stream expired (SPEC §6): the client reconnects with a new one.
+    case tokenExpired = "token_expired"
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import DequeModule
+import GatewayJWT
 import GatewayPlugin
 import Logging
 import NIOConcurrencyHelpers
@@ -17,8 +18,8 @@ import NIOCore
 final class EndpointStream: @unchecked Sendable {
     /// The URL path.
     let path: String
-    /// The accepted bearer tokens, or `nil` for an open stream.
-    let tokens: [String]?
+    /// Who may read it: bearer tokens, JWTs, or anyone.
+    let auth: EndpointAuth
     /// The type of the gap notice (SPEC §3), or `nil` when turned off.
     let resetEvent: String?
     /// The events published, read by every client.
@@ -77,7 +78,7 @@ final class EndpointStream: @unchecked Sendable {
     init(
         path: String, pipeline: Pipeline, stamper: IDStamper, log: any EventLog, channelKey: EventField? = nil, snapshotKey: EventField? = nil,
         executor: any EventLoop,
-        tokens: [String]?, forward: (@Sendable ([ClusterEvent]) -> Void)? = nil,
+        tokens: [String]?, jwt: JWTVerifier? = nil, forward: (@Sendable ([ClusterEvent]) -> Void)? = nil,
         resetEvent: String? = "reset", fanOuts: [LoopFanOut], metrics: EndpointMetrics, logger: Logger, recentCapacity: Int = 6,
         isInternal: Bool = false
     ) {
@@ -89,7 +90,7 @@ final class EndpointStream: @unchecked Sendable {
         self.snapshotKey = snapshotKey
         self.forward = forward
         self.executor = executor
-        self.tokens = tokens
+        self.auth = EndpointAuth(tokens: tokens, jwt: jwt)
         self.resetEvent = resetEvent
         self.fanOuts = fanOuts
         self.metrics = metrics

@@ -1,3 +1,4 @@
+import GatewayJWT
 import GatewayPlugin
 import Logging
 import NIOCore
@@ -19,8 +20,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var route: Router.Route?
     private var address = "?"
     private var requestTimer: Scheduled<Void>?
-    /// The request to a push source's path being read: its content type and body so far.
-    private var pushRequest: (contentType: String?, body: ByteBuffer)?
+    /// The body being read of a request whose route reads one (a push source's path, a ticket
+    /// request): its content type and body so far.
+    private var requestBody: (contentType: String?, body: ByteBuffer)?
+    /// Ends the stream when the token that opened it expires.
+    private var expiryTimer: Scheduled<Void>?
 
     // Set while the connection streams.
     private var client: StreamClient?
@@ -41,6 +45,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         requestTimer?.cancel()
+        expiryTimer?.cancel()
         if let client, let endpoint, let fanOut {
             fanOut.remove(client)
             server.admission.release()
@@ -62,19 +67,19 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             let route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
             self.route = route
-            if case .push(let push, _, _) = route {
-                _ = state.head(keepAlive: head.isKeepAlive, isHead: false, bodyLimit: push.maxBodyBytes)
-                startReadingPush(context: context, head: head, limit: push.maxBodyBytes)
+            if let limit = route.bodyLimit {
+                _ = state.head(keepAlive: head.isKeepAlive, isHead: false, bodyLimit: limit)
+                startReadingBody(context: context, head: head, limit: limit)
             } else {
                 _ = state.head(keepAlive: head.isKeepAlive, isHead: head.method == .HEAD)
             }
         case .body(var body):
             if case .rejectMalformed = state.body(count: body.readableBytes) {
-                pushRequest = nil
+                requestBody = nil
                 server.metrics.clientError("body_too_large")
                 reply(context: context, .text(.payloadTooLarge, "request body too large"), isHead: false, keepAlive: false)
-            } else if pushRequest != nil {
-                pushRequest!.body.writeBuffer(&body)
+            } else if requestBody != nil {
+                requestBody!.body.writeBuffer(&body)
             }
         case .end:
             if case .answer(let keepAlive, let isHead) = state.end(), let route {
@@ -124,6 +129,18 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch route {
         case .respond(let response):
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
+        case .refuse(let refusal, let headers):
+            var metadata: Logger.Metadata = [
+                "client.address": "\(address)", "status": "\(refusal.status.code)", "reason": "\(refusal.reason)",
+            ]
+            if let endpoint = refusal.endpoint { metadata["endpoint"] = "\(endpoint)" }
+            server.logger.log(level: refusal.logLevel, "request refused", metadata: metadata)
+            reply(context: context, refusal.response(corsHeaders: headers), isHead: isHead, keepAlive: keepAlive)
+        case .ticket(let token, let headers):
+            let body = requestBody.map { Array($0.body.readableBytesView) } ?? []
+            requestBody = nil
+            let answer = server.router.router.issueTicket(body: body, token: token, corsHeaders: headers)
+            self.answer(context: context, route: answer, keepAlive: keepAlive, isHead: false)
         case .push(let route, let relay, let headers):
             answerPush(context: context, route: route, relay: relay, headers: headers, keepAlive: keepAlive)
         case .metrics(let headers):
@@ -137,14 +154,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 ? .text(.ok, "ready", headers: headers)
                 : .text(.serviceUnavailable, "not ready: " + waiting.joined(separator: ", "), headers: headers)
             reply(context: context, response, isHead: isHead, keepAlive: keepAlive)
-        case .stream(let endpoint, let channels, let lastEventID, let types, let headers):
+        case .stream(let endpoint, let channels, let lastEventID, let types, let headers, let closesAt):
             startStream(
                 context: context, endpoint: endpoint, channels: channels, lastEventID: lastEventID, types: types, headers: headers,
-                isHead: isHead, replayLatest: false)
+                isHead: isHead, replayLatest: false, closesAt: closesAt)
         case .statusStream(let status, let headers):
             startStream(
                 context: context, endpoint: status, channels: [], lastEventID: nil, types: nil, headers: headers, isHead: isHead,
-                replayLatest: true)
+                replayLatest: true, closesAt: nil)
         }
     }
 
@@ -162,7 +179,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func startStream(
         context: ChannelHandlerContext, endpoint: EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?,
-        headers: [(String, String)], isHead: Bool, replayLatest: Bool
+        headers: [(String, String)], isHead: Bool, replayLatest: Bool, closesAt: Double?
     ) {
         if isHead {
             state.closingAfterAnswer()
@@ -201,6 +218,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.client = client
         self.endpoint = endpoint
         self.fanOut = fanOut
+        if let closesAt { closeStream(of: client, on: fanOut, at: closesAt, context: context) }
         endpoint.metrics.clients.increment()
         server.logger.debug(
             "stream opened",
@@ -210,17 +228,31 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             ])
     }
 
-    /// A push source's request: refused at once when its declared length is over the limit
-    /// (`413`, unread); otherwise its body is gathered, after a `100 Continue` if the client
-    /// waits for one (curl does for bodies over 1 KiB).
-    private func startReadingPush(context: ChannelHandlerContext, head: HTTPRequestHead, limit: Int) {
+    /// Ends the stream at `closesAt` (seconds since 1970), when the token that opened it
+    /// expires (SPEC §6): cleanly, on an event boundary, so the client reconnects with a new
+    /// token and resumes with `Last-Event-ID`.
+    private func closeStream(of client: StreamClient, on fanOut: LoopFanOut, at closesAt: Double, context: ChannelHandlerContext) {
+        // Clamped to a year: a TimeAmount holds about 292 years of nanoseconds, an `exp` anything.
+        let seconds = min(max(0, closesAt - WallClock.now()), 365 * 86_400)
+        expiryTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
+            fanOut.endStream(of: client, reason: .tokenExpired)
+        }
+    }
+
+    /// A request whose route reads a body (a push source's, a ticket request): refused at once
+    /// when its declared length is over the limit (`413`, unread); otherwise its body is
+    /// gathered, after a `100 Continue` if the client waits for one (curl does for bodies over 1 KiB).
+    private func startReadingBody(context: ChannelHandlerContext, head: HTTPRequestHead, limit: Int) {
         let length = head.headers.first(name: "content-length").flatMap { Int($0) }
         if let length, length > limit {
             server.metrics.clientError("body_too_large")
-            reply(context: context, .text(.payloadTooLarge, "request body over max_body (\(limit) bytes)"), isHead: false, keepAlive: false)
+            let isPush: Bool
+            if case .push? = route { isPush = true } else { isPush = false }
+            let response: Response = .text(.payloadTooLarge, "request body over \(isPush ? "max_body (\(limit) bytes)" : "\(limit) bytes")")
+            reply(context: context, response, isHead: false, keepAlive: false)
             return
         }
-        pushRequest = (head.headers.first(name: "content-type"), context.channel.allocator.buffer(capacity: min(length ?? 4096, limit)))
+        requestBody = (head.headers.first(name: "content-type"), context.channel.allocator.buffer(capacity: min(length ?? 4096, limit)))
         if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
         }
@@ -230,8 +262,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answerPush(
         context: ChannelHandlerContext, route: PushRoute, relay: PushRelay?, headers: [(String, String)], keepAlive: Bool
     ) {
-        let read = pushRequest
-        pushRequest = nil
+        let read = requestBody
+        requestBody = nil
         let request = PushRequest(
             contentType: read?.contentType, body: read.map { Array($0.body.readableBytesView) } ?? [], remoteAddress: address)
         guard let relay, !relay.runsHere else {

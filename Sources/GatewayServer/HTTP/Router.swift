@@ -1,3 +1,4 @@
+import GatewayJWT
 import GatewayPlugin
 import NIOHTTP1
 
@@ -6,8 +7,10 @@ import NIOHTTP1
 struct Router: Sendable {
     /// What to do with a request.
     enum Route: Sendable {
-        /// Open a stream of `endpoint`: of `channels` on a channel endpoint (none on a broadcast one).
-        case stream(EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?, headers: [(String, String)])
+        /// Open a stream of `endpoint`: of `channels` on a channel endpoint (none on a broadcast one);
+        /// `closesAt` (seconds since 1970) is when the token that opened it expires.
+        case stream(
+            EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?, headers: [(String, String)], closesAt: Double?)
         /// Open the dashboard's status stream: it starts from its latest snapshot.
         case statusStream(EndpointStream, headers: [(String, String)])
         /// Answer with Prometheus text.
@@ -16,6 +19,11 @@ struct Router: Sendable {
         case readiness(headers: [(String, String)])
         /// Answer with a fixed response.
         case respond(Response)
+        /// Turn the request away for its credentials, and log why.
+        case refuse(Refusal, headers: [(String, String)])
+        /// Read the body (at most ``Router/ticketBodyLimit``) and answer with a ticket for the
+        /// endpoint it names, if `token` may read it (``Router/issueTicket(body:token:corsHeaders:)``).
+        case ticket(token: PresentedToken?, headers: [(String, String)])
         /// Read the body (at most the route's `maxBodyBytes`) and answer with what the push
         /// source's handler says — or, with a relay, what the instance running the source says.
         case push(PushRoute, relay: PushRelay?, headers: [(String, String)])
@@ -24,7 +32,16 @@ struct Router: Sendable {
         var streams: Bool {
             switch self {
             case .stream, .statusStream: return true
-            case .metrics, .readiness, .respond, .push: return false
+            case .metrics, .readiness, .respond, .refuse, .push, .ticket: return false
+            }
+        }
+
+        /// The most body bytes the route reads before it is answered; `nil` when it reads none.
+        var bodyLimit: Int? {
+            switch self {
+            case .push(let route, _, _): return route.maxBodyBytes
+            case .ticket: return Router.ticketBodyLimit
+            default: return nil
             }
         }
     }
@@ -44,11 +61,17 @@ struct Router: Sendable {
     let pushRelays: [String: PushRelay]
     let metrics: Bool
     let corsOrigins: [String]?
+    /// The tickets issued and not yet used; one store for the server's life, across reloads.
+    let tickets: TicketStore
+    /// The time of day that tokens' `exp` and `nbf` are checked against.
+    let now: @Sendable () -> Double
 
     init(
         endpoints: [EndpointStream], statusStream: EndpointStream?, pushRoutes: [PushRoute] = [], pushRelays: [PushRelay] = [],
-        server: ServerSettings
+        tickets: TicketStore = TicketStore(), server: ServerSettings, now: @escaping @Sendable () -> Double = WallClock.now
     ) {
+        self.tickets = tickets
+        self.now = now
         let broadcast = endpoints.filter { $0.channelKey == nil }
         self.endpoints = Dictionary(broadcast.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.channelEndpoints = endpoints.compactMap { endpoint in
@@ -74,6 +97,9 @@ struct Router: Sendable {
         if case .push(let route) = kind {
             return push(route, method: method, target: target, headers: headers, corsHeaders: corsHeaders)
         }
+        if case .ticket = kind {
+            return ticketRoute(method: method, headers: headers, corsHeaders: corsHeaders)
+        }
         switch method {
         case .GET, .HEAD:
             break
@@ -84,13 +110,16 @@ struct Router: Sendable {
         }
         switch kind {
         case .endpoint(let endpoint, let match):
-            if let refusal = refusal(tokens: endpoint.tokens, target: target, headers: headers, corsHeaders: corsHeaders) {
-                return .respond(refusal)
+            let access: Access
+            switch self.access(to: endpoint, target: target, headers: headers) {
+            case .success(let granted): access = granted
+            case .failure(let refusal): return .refuse(refusal, headers: corsHeaders)
             }
             let lastEventID =
                 headers.first(name: "last-event-id") ?? target.first("lastEventId") ?? target.first("last_event_id")
                 ?? target.first("evs_last_event_id")
-            var types = ClientPolicy.types(fromQueryValues: target.all("event"))
+            // A token's `gateway.events` narrows what the client asked for.
+            var types = access.deliveredTypes(asked: ClientPolicy.types(fromQueryValues: target.all("event")))
             // The end of a snapshot is not a type to filter: it says where the state ends.
             if let end = (endpoint.log as? SnapshotLog)?.settings.endEvent { types?.insert(end) }
             let channels: [String]
@@ -103,7 +132,9 @@ struct Router: Sendable {
                 case .failure(let problem): return .respond(.text(.badRequest, problem.message, headers: corsHeaders))
                 }
             }
-            return .stream(endpoint, channels: channels, lastEventID: lastEventID, types: types, headers: corsHeaders)
+            if let refusal = authorize(access, toRead: endpoint, channels: channels) { return .refuse(refusal, headers: corsHeaders) }
+            return .stream(
+                endpoint, channels: channels, lastEventID: lastEventID, types: types, headers: corsHeaders, closesAt: access.expiresAt)
         case .health:
             return .respond(.text(.ok, "ok", headers: corsHeaders))
         case .readiness:
@@ -118,8 +149,8 @@ struct Router: Sendable {
                     body: DashboardPage.html))
         case .statusStream(let status):
             return .statusStream(status, headers: corsHeaders)
-        case .push:
-            preconditionFailure("push routes are answered above")
+        case .push, .ticket:
+            preconditionFailure("push and ticket routes are answered above")
         }
     }
 
@@ -129,8 +160,8 @@ struct Router: Sendable {
     ) -> Route {
         switch method {
         case .POST:
-            if let refusal = refusal(tokens: route.tokens, target: target, headers: headers, corsHeaders: corsHeaders) {
-                return .respond(refusal)
+            if let refusal = refusal(tokens: route.tokens, path: route.path, target: target, headers: headers) {
+                return .refuse(refusal, headers: corsHeaders)
             }
             return .push(route, relay: pushRelays[route.path], headers: corsHeaders)
         case .OPTIONS:
@@ -140,28 +171,27 @@ struct Router: Sendable {
         }
     }
 
-    /// `401` without a token, `403` with one not listed; `nil` when the request may go on.
-    private func refusal(tokens: [String]?, target: RequestTarget, headers: HTTPHeaders, corsHeaders: [(String, String)]) -> Response? {
+    /// A push source's `401` without a token, `403` with one not listed; `nil` when the request may go on.
+    private func refusal(tokens: [String]?, path: String, target: RequestTarget, headers: HTTPHeaders) -> Refusal? {
         let verdict = AuthVerdict(tokens: tokens, authorizationHeader: headers.first(name: "authorization"), accessToken: target.first("access_token"))
         switch verdict {
-        case .allowed:
-            return nil
-        case .missingToken:
-            return .text(.unauthorized, "a bearer token is required", headers: [("WWW-Authenticate", "Bearer")] + corsHeaders)
-        case .wrongToken:
-            return .text(.forbidden, "this token is not allowed", headers: corsHeaders)
+        case .allowed: return nil
+        case .missingToken: return .missing(endpoint: path)
+        case .wrongToken: return .forbidden("this token is not allowed", endpoint: path)
         }
     }
 
-    private enum Resource {
+    /// What a path names.
+    enum Resource {
         /// An endpoint; on a channel endpoint, what the path asks of its channels.
         case endpoint(EndpointStream, PathTemplate.Match?)
         case statusStream(EndpointStream)
         case push(PushRoute)
-        case health, readiness, metrics, dashboard
+        case health, readiness, metrics, dashboard, ticket
     }
 
-    private func resource(at target: RequestTarget) -> Resource? {
+    /// What `target`'s path names; `nil` for nothing (`404`).
+    func resource(at target: RequestTarget) -> Resource? {
         let path = target.path
         if let endpoint = endpoints[path] { return .endpoint(endpoint, nil) }
         for (template, endpoint) in channelEndpoints {
@@ -174,6 +204,7 @@ struct Router: Sendable {
         case "/metrics" where metrics: return .metrics
         case "/" where statusStream != nil: return .dashboard
         case Self.statusPath: return statusStream.map(Resource.statusStream)
+        case Self.ticketPath: return .ticket
         default: return nil
         }
     }
@@ -203,7 +234,10 @@ struct Router: Sendable {
         return .success(names)
     }
 
-    /// `Access-Control-Allow-Origin` for a request from `origin`, when CORS allows it.
+    /// `Access-Control-Allow-Origin` for a request from `origin`, when CORS allows it. A listed
+    /// origin (not `*`) may also send credentials: the `gateway_token` cookie of an EventSource
+    /// opened `withCredentials` (browsers refuse credentials with `*`, rightly: any site could
+    /// then read streams with a visitor's cookie).
     func corsHeaders(origin: String?) -> [(String, String)] {
         guard let corsOrigins, let origin else { return [] }
         let allowed: String
@@ -215,11 +249,11 @@ struct Router: Sendable {
             return []
         }
         var headers = [("Access-Control-Allow-Origin", allowed)]
-        if allowed != "*" { headers.append(("Vary", "Origin")) }
+        if allowed != "*" { headers += [("Vary", "Origin"), ("Access-Control-Allow-Credentials", "true")] }
         return headers
     }
 
-    private func preflight(headers: HTTPHeaders, corsHeaders: [(String, String)], methods: String) -> Response {
+    func preflight(headers: HTTPHeaders, corsHeaders: [(String, String)], methods: String) -> Response {
         var responseHeaders = [("Allow", methods)]
         if !corsHeaders.isEmpty, headers.first(name: "access-control-request-method") != nil {
             responseHeaders += corsHeaders

@@ -62,7 +62,7 @@ struct EndpointFactory: Sendable {
         // `next()` goes round the pipeline loops: endpoints take them in turn as their executors.
         return EndpointStream(
             path: endpoint.path, pipeline: Self.pipeline(endpoint), stamper: stamper, log: log, channelKey: endpoint.channel?.key,
-            snapshotKey: endpoint.snapshot?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens, forward: forward,
+            snapshotKey: endpoint.snapshot?.key, executor: pipelineLoops.next(), tokens: endpoint.tokens, jwt: endpoint.jwt, forward: forward,
             resetEvent: endpoint.resetEvent, fanOuts: fanOuts, metrics: endpointMetrics, logger: endpointLogger,
             recentCapacity: isInternal || !server.dashboard ? 0 : 6, isInternal: isInternal)
     }

@@ -1,3 +1,4 @@
+import GatewayJWT
 import GatewayPlugin
 
 /// A downstream SSE stream: where it is served, what it reads and how it treats its events.
@@ -15,8 +16,10 @@ public struct EndpointSettings: Sendable {
     public var channel: ChannelSettings?
     /// Who names the events the endpoint sends.
     public var ids: IDs
-    /// Bearer tokens a client must present, or `nil` for an open stream.
+    /// Bearer tokens a client may present; `nil` for none (an open stream, unless ``jwt`` is set).
     public var tokens: [String]?
+    /// Verifies the JSON Web Tokens a client may present (SPEC §6); `nil` for none.
+    public var jwt: JWTVerifier?
     /// The type of the event that tells a client its `Last-Event-ID` could not be honoured
     /// exactly (SPEC §3 "Gap signal"); `nil` sends none.
     public var resetEvent: String?
@@ -66,8 +69,9 @@ public struct EndpointSettings: Sendable {
     public init(
         path: String, sources: [String], pipeline: [Step] = [], replay: Int = 100, ids: IDs = .sequence, tokens: [String]? = nil,
         resetEvent: String? = "reset", channel: ChannelSettings? = nil, log: LogPlacement = .memory, replayAge: Duration? = nil,
-        snapshot: SnapshotSettings? = nil
+        snapshot: SnapshotSettings? = nil, jwt: JWTVerifier? = nil
     ) {
+        self.jwt = jwt
         self.snapshot = snapshot
         self.log = log
         self.replayAge = replayAge
