@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "GatewayConfig",
-            dependencies: ["GatewayPlugin", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GatewayPlugin", "GatewayJWT", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "GatewayServer",
@@ -192,8 +192,13 @@ let package = Package(
 
         // Runs the built `gateway` binary; depending on it makes `swift build --build-tests` build it first.
         .testTarget(name: "CLITests", dependencies: ["gateway", "TestSupport"]),
-        // NATS: a test publishes what a `nats` source reads.
-        .testTarget(name: "EndToEndTests", dependencies: ["gateway", "TestSupport", "NATS"]),
+        // NATS: a test publishes what a `nats` source reads; Crypto: tests sign the JWTs they present.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "gateway", "TestSupport", "NATS", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EventStreamTests", dependencies: ["EventStream"]),
         .testTarget(name: "GatewayPluginTests", dependencies: ["GatewayPlugin"]),
@@ -202,7 +207,12 @@ let package = Package(
             dependencies: [
                 "GatewayJWT", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
             ]),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayCLI"]),
+        .testTarget(
+            name: "GatewayConfigTests",
+            dependencies: [
+                "GatewayConfig", "GatewayCLI", "GatewayJWT", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin", "TestSupport"]),
         .testTarget(
             name: "GatewayServerTests",

@@ -48,7 +48,7 @@ struct Plan {
             var policy = ["replay \(endpoint.replay)\(endpoint.channel == nil ? "" : " per channel")"]
             if let age = endpoint.replayAge { policy.append("replay_age \(Units.describe(age))") }
             policy.append("ids \(endpoint.ids.rawValue)")
-            if let auth = endpoint.auth { policy.append("auth \(auth.tokens.count) token\(auth.tokens.count == 1 ? "" : "s")") }
+            if let auth = endpoint.auth { policy.append(Self.describe(auth)) }
             policy.append("log \(Self.describeLog(of: endpoint, cluster: configuration.cluster))")
             lines.append("    " + policy.joined(separator: ", "))
         }
@@ -65,6 +65,14 @@ struct Plan {
             lines.append("  no endpoint has 'log: cluster' (nats sources may use the connection)")
         }
         return lines
+    }
+
+    /// `auth 2 tokens`, `auth jwt with an RSA 2048-bit public key (RS256)`, or both: never a secret.
+    private static func describe(_ auth: AuthConfig) -> String {
+        var parts: [String] = []
+        if let tokens = auth.tokens { parts.append("\(tokens.count) token\(tokens.count == 1 ? "" : "s")") }
+        if let jwt = auth.jwt { parts.append("jwt with \(jwt.key.summary)") }
+        return "auth " + parts.joined(separator: " + ")
     }
 
     /// `memory`, or `cluster (stream NAME)`: the stream every instance reads.

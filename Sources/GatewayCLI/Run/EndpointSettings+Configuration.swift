@@ -16,7 +16,7 @@ extension EndpointSettings {
             log: endpoint.log == .cluster ? .cluster : .memory, replayAge: endpoint.replayAge,
             snapshot: endpoint.snapshot.map {
                 SnapshotSettings(key: $0.key, deleteOn: Set($0.deleteOn), maxKeys: $0.maxKeys, endEvent: $0.endEvent)
-            })
+            }, jwt: endpoint.auth?.jwt)
         fingerprint = endpoint.fingerprint
         pipelineFingerprint = endpoint.pipelineFingerprint
     }

@@ -9,7 +9,7 @@ struct EndpointsSectionReader {
     let hasClusterSection: Bool
 
     /// Paths the server answers itself; an endpoint may not take them.
-    static let reservedPaths = ["/healthz", "/readyz", "/metrics", "/_gateway/status"]
+    static let reservedPaths = ["/healthz", "/readyz", "/metrics", "/_gateway/status", "/_gateway/ticket"]
     static let defaultReplay = 1000
     /// A channel endpoint keeps `replay` per channel: a smaller default.
     static let defaultChannelReplay = 100
@@ -76,7 +76,8 @@ struct EndpointsSectionReader {
         endpoint.log = log.placement
         endpoint.replayAge = log.replayAge
         endpoint.snapshot = snapshot
-        endpoint.fingerprint = node.fingerprint(skipping: ["pipeline", "from"])
+        // A key file's content is not in the node: a reload after the file changed remakes the endpoint.
+        endpoint.fingerprint = node.fingerprint(skipping: ["pipeline", "from"]) + (endpoint.auth?.jwt?.key.publicKeyPEM ?? "")
         endpoint.pipelineFingerprint = node["pipeline"]?.fingerprint ?? ""
         return endpoint
     }
@@ -184,14 +185,5 @@ struct EndpointsSectionReader {
             }
         }
         return steps
-    }
-
-    /// `nil` on error, `.some(nil)` when there is no auth.
-    private func readAuth(_ options: OptionsReader) -> AuthConfig?? {
-        guard let auth = options.nested("auth") else { return .some(nil) }
-        let tokens = auth.bearerTokens()
-        auth.finish()
-        guard let tokens else { return nil }
-        return .some(AuthConfig(tokens: tokens))
     }
 }

@@ -1,3 +1,4 @@
+import GatewayJWT
 import GatewayPlugin
 
 /// One entry of `endpoints:`: a downstream SSE stream.
@@ -70,13 +71,21 @@ public enum LogPlacement: String, Sendable {
     case cluster
 }
 
-/// `auth:` — bearer tokens accepted from `Authorization: Bearer T` or `?access_token=T`.
+/// `auth:` — who may read an endpoint: listed bearer tokens, JSON Web Tokens, or both. A client
+/// presents either in `Authorization: Bearer T`, `?access_token=T` or the cookie
+/// `gateway_token`, or trades it for a ticket first (SPEC §6).
 public struct AuthConfig: Sendable {
-    /// The accepted tokens.
-    public var tokens: [String]
+    /// `tokens`: the accepted bearer tokens; `nil` for none (then `jwt` is set).
+    public var tokens: [String]?
+    /// `jwt`: how JWTs are verified (`secret` or `public_key`, `issuer`, `audience`,
+    /// `leeway`); `nil` for none (then `tokens` is set).
+    public var jwt: JWTVerifier?
 
     /// Creates an auth policy.
-    public init(tokens: [String]) { self.tokens = tokens }
+    public init(tokens: [String]?, jwt: JWTVerifier? = nil) {
+        self.tokens = tokens
+        self.jwt = jwt
+    }
 }
 
 /// One step of a pipeline: a transform plugin with validated options.
