@@ -63,7 +63,7 @@ def wait_port(port: int, timeout: float = 20) -> None:
     raise SystemExit(f"nothing listens on {port}")
 
 
-def run_case(args, workdir: Path, events_per_post: int, posts: int) -> dict:
+def run_case(args, workdir: Path, events_per_post: int, posts: int, clients: int) -> dict:
     port = free_port()
     config = workdir / "gateway.yaml"
     config.write_text(
@@ -80,12 +80,13 @@ endpoints:
         wait_port(port)
         total = posts * events_per_post
         # Clients: connected first, then they count what arrives until every event has (or time runs out).
-        client = subprocess.Popen(
-            [str(TOOLS / "loadclient"), "-p", str(port), "-u", "/sub", "-n", str(args.clients), "-w", "0", "-d", str(args.window)],
-            stdout=subprocess.PIPE, text=True)
-        for line in client.stdout:
-            if line.startswith("start"):
-                break
+        if clients > 0:
+            client = subprocess.Popen(
+                [str(TOOLS / "loadclient"), "-p", str(port), "-u", "/sub", "-n", str(clients), "-w", "0", "-d", str(args.window)],
+                stdout=subprocess.PIPE, text=True)
+            for line in client.stdout:
+                if line.startswith("start"):
+                    break
         item = '{"data":{"seq":0,"ts":0}}'
         body = item if events_per_post == 1 else "[" + ",".join([item] * events_per_post) + "]"
         body_file = workdir / "body.json"
@@ -97,17 +98,22 @@ endpoints:
              f"http://127.0.0.1:{port}/publish"], capture_output=True, text=True, timeout=600)
         elapsed = time.time() - started
         cpu = cpu_seconds(gateway.pid) - before
-        rate = float(re.search(r"Requests per second:\s+([\d.]+)", ab.stdout).group(1))
+        found = re.search(r"Requests per second:\s+([\d.]+)", ab.stdout)
+        if found is None:
+            raise SystemExit(f"ab failed:\n{ab.stdout}\n{ab.stderr}")
+        rate = float(found.group(1))
         failed = int(re.search(r"Failed requests:\s+(\d+)", ab.stdout).group(1))
         non2xx = re.search(r"Non-2xx responses:\s+(\d+)", ab.stdout)
-        output = client.communicate(timeout=args.window + 30)[0]
-        report = json.loads(output.strip().splitlines()[-1])
-        received = report.get("events", report.get("healthy", {}).get("events", 0))
+        received = 0
+        if client is not None:
+            output = client.communicate(timeout=args.window + 30)[0]
+            report = json.loads(output.strip().splitlines()[-1])
+            received = report.get("events", report.get("healthy", {}).get("events", 0))
         return {
             "events_per_post": events_per_post, "posts": posts, "posts_per_s": rate, "events_per_s": rate * events_per_post,
             "failed": failed + (int(non2xx.group(1)) if non2xx else 0), "seconds": round(elapsed, 2),
             "gateway_cpu_s": round(cpu, 2), "cpu_ms_per_1000_events": round(1000 * cpu / total * 1000, 3),
-            "clients": args.clients, "deliveries_expected": total * args.clients, "deliveries": received,
+            "clients": clients, "deliveries_expected": total * clients, "deliveries": received,
         }
     finally:
         stop(client)
@@ -120,13 +126,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--posts", type=int, default=20000, help="POSTs of one event")
-    parser.add_argument("--array-posts", type=int, default=1000, help="POSTs of 100-event arrays")
+    parser.add_argument("--array-posts", type=int, default=200, help="POSTs of 100-event arrays")
     parser.add_argument("--window", type=int, default=60, help="how long the clients count, at most (s)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for events_per_post, posts in [(1, args.posts), (100, args.array_posts)]:
-            result = run_case(args, Path(folder), events_per_post, posts)
+        # Without clients first: what publishing itself costs; then with them.
+        for clients, events_per_post, posts in [
+            (0, 1, args.posts), (0, 100, args.array_posts), (args.clients, 1, args.posts), (args.clients, 100, args.array_posts),
+        ]:
+            result = run_case(args, Path(folder), events_per_post, posts, clients)
             results.append(result)
             print(
                 f"{events_per_post:>3} event(s)/POST: {result['posts_per_s']:,.0f} POSTs/s = {result['events_per_s']:,.0f} events/s "
