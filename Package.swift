@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "EventStream", targets: ["EventStream"]),
         /// The server alone, for programs that embed a gateway (it takes its own settings).
         .library(name: "GatewayServer", targets: ["GatewayServer"]),
+        /// JSON Web Token verification and the access a token grants (SPEC §6).
+        .library(name: "GatewayJWT", targets: ["GatewayJWT"]),
         /// The cluster engine on NATS JetStream (SPEC §5).
         .library(name: "GatewayCluster", targets: ["GatewayCluster"]),
     ],

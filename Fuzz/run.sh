@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSEParser FuzzJSON FuzzConfig FuzzMatcher FuzzHTTPRequest FuzzNATSSubject FuzzPublishBody)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzSSEParser FuzzJSON FuzzConfig FuzzMatcher FuzzHTTPRequest FuzzNATSSubject FuzzPublishBody FuzzJWT)
 
 # Swift code gets coverage and ASan from swiftc; the C inside (libyaml, under Yams) too.
 # `-parse-as-library`: libFuzzer's runtime provides `main`.

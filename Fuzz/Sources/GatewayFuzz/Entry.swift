@@ -11,6 +11,7 @@ let targets: [String: @Sendable (UnsafePointer<UInt8>, Int) -> CInt] = [
     "FuzzHTTPRequest": fuzzHTTPRequest,
     "FuzzNATSSubject": fuzzNATSSubject,
     "FuzzPublishBody": fuzzPublishBody,
+    "FuzzJWT": fuzzJWT,
 ]
 
 /// The target of this run; set once, before the driver starts.
