@@ -114,7 +114,8 @@ extension GatewayServer {
             let name = running.config.name
             let wanted = wantedSources[name]
             if gated.contains(name), wanted?.fingerprint != running.config.fingerprint {
-                summary.needsRestart.append(wanted == nil ? "removing the source \(name) of a clustered endpoint" : "the options of the source \(name) of a clustered endpoint")
+                summary.needsRestart.append(
+                    wanted == nil ? "removing the source \(name) of a clustered endpoint" : "the options of the source \(name) of a clustered endpoint")
                 sources.append(running)
                 continue
             }
