@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "GatewayConfigTests",
             dependencies: [
-                "GatewayConfig", "GatewayCLI", "GatewayJWT", .product(name: "Crypto", package: "swift-crypto"),
+                "GatewayConfig", "GatewayCLI", "GatewayJWT", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]),
         .testTarget(name: "GenerateSourceTests", dependencies: ["GenerateSource", "GatewayPlugin", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `gateway test`: the shipped cases pass, a wrong case fails with its diff, a malformed case
 /// file is reported with positions.
@@ -8,18 +9,7 @@ import Testing
     /// `gateway.yaml` and every example configuration the built-in plugins can load (the
     /// custom-plugin example's needs its own binary: its ci.sh runs its cases), relative to the
     /// repository root, where the tests run (the exec example's program path is relative to it).
-    static let configurations: [String] = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let enumerator = FileManager.default.enumerator(at: repository.appendingPathComponent("examples"), includingPropertiesForKeys: nil)
-        var files = ["gateway.yaml"]
-        while let url = enumerator?.nextObject() as? URL {
-            let path = url.path
-            guard path.hasSuffix(".yaml"), !path.hasSuffix(".test.yaml"), !path.contains("/custom-plugin/"), !path.contains("/.build")
-            else { continue }
-            files.append(String(path.dropFirst(repository.path.count + 1)))
-        }
-        return files.sorted()
-    }()
+    static let configurations: [String] = (["gateway.yaml"] + ExampleConfigurations.paths).sorted()
 
     @Test func theExamplesThisTestRunsIncludeEveryKind() {
         for expected in ["gateway.yaml", "examples/exec/gateway.yaml", "examples/relay/gateway-b.yaml", "examples/stdin-logs.yaml"] {

@@ -3,26 +3,14 @@ import GatewayCLI
 import GatewayConfig
 import GatewayPlugin
 import Testing
+import TestSupport
 
 /// Every example configuration loads with the built-in plugins, so examples never rot.
 @Suite struct ExampleConfigTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = ExampleConfigurations.repository
 
-    /// `examples/**/*.yaml`, except the custom-plugin example's, which needs that example's own
-    /// binary (it registers a plugin the built-in list does not have; its ci.sh checks it), and
-    /// the `*.test.yaml` case files of `gateway test` (CLITests runs them).
-    static let files: [String] = {
-        let examples = repository.appendingPathComponent("examples")
-        let enumerator = FileManager.default.enumerator(at: examples, includingPropertiesForKeys: nil)
-        var files: [String] = []
-        while let url = enumerator?.nextObject() as? URL {
-            let path = url.path
-            guard path.hasSuffix(".yaml"), !path.hasSuffix(".test.yaml"), !path.contains("/custom-plugin/"), !path.contains("/.build")
-            else { continue }
-            files.append(String(path.dropFirst(repository.path.count + 1)))
-        }
-        return files.sorted()
-    }()
+    /// The examples' configurations (see ``ExampleConfigurations``).
+    static let files = ExampleConfigurations.paths
 
     @Test func theExamplesThisTestReadsAreTheOnesTheREADMEsName() {
         for expected in ["examples/channels/gateway.yaml", "examples/poll-api/gateway.yaml", "examples/relay/gateway-a.yaml", "examples/relay/gateway-b.yaml", "examples/stdin-logs.yaml"] {
