@@ -9,6 +9,8 @@ set -euo pipefail
 need=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
 dpkg -s libnats-dev >/dev/null 2>&1 || need+=(libnats-dev)
+# gzip'd streams are compressed with zlib.
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # The exec transform's tests and examples run small Python 3 programs.
 command -v python3 >/dev/null 2>&1 || need+=(python3)

@@ -76,7 +76,7 @@ public final class GatewayServer: Sendable {
         self.registry = PrometheusCollectorRegistry()
         let metrics = GatewayMetrics(factory: DescribedPrometheusFactory(registry: registry))
         self.metrics = metrics
-        self.tls = try settings.server.tls.map(HTTPListener.makeTLSContext)
+        self.tls = try settings.server.tls.map { try HTTPListener.makeTLSContext($0, http2: settings.server.http2) }
         let tickets = TicketStore()
         self.tickets = tickets
 
@@ -150,7 +150,8 @@ public final class GatewayServer: Sendable {
                 for part in clustered where !part.log.isOpen { waiting.append("cluster: stream of \(part.endpoint.path) not open") }
                 return waiting
             },
-            requestTimeout: TimeAmount(server.requestTimeout), logger: logger)
+            requestTimeout: TimeAmount(server.requestTimeout), compression: server.compression,
+            http2: server.http2 ? HTTP2Connections(buffer: ClientBuffer(clientBuffer: server.clientBuffer)) : nil, logger: logger)
     }
 
     /// The routes for these endpoints and sources (the push sources' paths).
@@ -197,12 +198,14 @@ public final class GatewayServer: Sendable {
     /// in reverse, each once the one after it has returned):
     /// 1. `dependencies`: what the sources use (the HTTP client, whose thread is joined when it
     ///    stops) — stopped last;
-    /// 2. the endpoints: at stop they publish what they were handed, end every stream once its
+    /// 2. the HTTP/2 connections: at stop, once the endpoints have ended their streams, each
+    ///    sends its last GOAWAY and closes (within a grace);
+    /// 3. the endpoints: at stop they publish what they were handed, end every stream once its
     ///    bytes are written (within the grace), stop their transforms, then their loops;
-    /// 3. the listener: binds at start; at stop closes, so no new client arrives while the
-    ///    endpoints drain;
-    /// 4. the dashboard's status publisher;
-    /// 5. the sources (one ``SourceSupervisor``) — stopped first, so what the endpoints hold is all
+    /// 4. the listener: binds at start; at stop closes, so no new client arrives while the
+    ///    endpoints drain, and tells the HTTP/2 connections to go away;
+    /// 5. the dashboard's status publisher;
+    /// 6. the sources (one ``SourceSupervisor``) — stopped first, so what the endpoints hold is all
     ///    there is to deliver.
     ///
     /// Transforms start here, before any source can run: each endpoint's executor takes their
@@ -214,10 +217,13 @@ public final class GatewayServer: Sendable {
         let endpointsService = EndpointsService(
             endpoints: { [live] in live.withLockedValue { $0.endpoints.map(\.stream) } + (statusStream.map { [$0] } ?? []) },
             pipelineLoops: pipelineLoops, stopRequest: stopRequest, stallTimeout: TimeAmount(settings.server.stallTimeout), logger: logger)
-        let listener = ListenerService(bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, logger: logger)
+        let http2 = context.http2
+        let listener = ListenerService(
+            bind: { [self] in try await listeningChannel() }, stopRequest: stopRequest, stopped: { http2?.goAway() }, logger: logger)
         var services: [any Service] = dependencies
         // The engine closes last of the cluster's parts: after the holders have published what they kept.
         if let clusterEngine { services.append(clusterEngine) }
+        if let http2 { services.append(HTTP2ConnectionsService(connections: http2)) }
         services += [endpointsService, listener] + clustered as [any Service]
         if let statusStream {
             services.append(

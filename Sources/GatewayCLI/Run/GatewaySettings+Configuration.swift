@@ -26,6 +26,8 @@ extension GatewaySettings {
         server.tls = configuration.server.tls.map { TLSFiles(certificateChain: $0.cert, privateKey: $0.key) }
         server.dashboard = configuration.server.dashboard
         server.metrics = configuration.server.metrics
+        server.http2 = configuration.server.http2
+        server.compression = configuration.server.compression
         let cluster = try configuration.cluster.map { cluster in
             ClusterSettings(
                 engine: try makeEngine(cluster.connection), name: cluster.name, lease: cluster.lease, outbox: cluster.outbox,

@@ -26,6 +26,8 @@ struct ServerSectionReader {
             options.duration("request_timeout", default: server.requestTimeout, minimum: .milliseconds(100)) ?? server.requestTimeout
         server.dashboard = options.bool("dashboard", default: server.dashboard) ?? server.dashboard
         server.metrics = options.bool("metrics", default: server.metrics) ?? server.metrics
+        server.http2 = options.bool("http2", default: server.http2) ?? server.http2
+        server.compression = options.bool("compression", default: server.compression) ?? server.compression
         if let cors = options.nested("cors") {
             let origins = cors.stringList("origins")
             cors.finish()

@@ -26,6 +26,11 @@ public struct ServerConfig: Sendable {
     public var dashboard: Bool = true
     /// `metrics`: Prometheus text at `/metrics`.
     public var metrics: Bool = true
+    /// `http2`: HTTP/2 beside HTTP/1.1 — negotiated by ALPN over TLS, by prior knowledge (h2c)
+    /// on a plain port. Every HTTP/2 stream is one client.
+    public var http2: Bool = true
+    /// `compression`: gzip the streams of clients whose `Accept-Encoding` allows it.
+    public var compression: Bool = true
 
     /// The defaults of SPEC §2.
     public init() {}

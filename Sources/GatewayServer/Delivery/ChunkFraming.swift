@@ -16,21 +16,34 @@ enum ChunkFraming {
     /// so chunks up to 4 GiB.
     private static let headerRoom = 10
 
-    /// Encodes `event` as one chunk, in one buffer and one pass: the SSE bytes are written
-    /// after room for the chunk header, and the header, once their length is known, right
-    /// before them (the chunk starts wherever it begins: no leading zeros, no copy).
+    /// Encodes `event` as one chunk, in one buffer and one pass (see ``encode(capacity:_:)``).
     static func encode(_ event: Event, allocator: ByteBufferAllocator) -> (chunk: ByteBuffer, payloadOffset: UInt32) {
         let estimate = event.data.utf8.count + (event.id?.utf8.count ?? 0) + (event.event?.utf8.count ?? 0) + 24
-        var output = ByteBufferOutput(buffer: allocator.buffer(capacity: headerRoom + estimate))
-        output.buffer.moveWriterIndex(forwardBy: headerRoom)
-        SSEEncoder.encode(event, into: &output)
-        output.buffer.writeStaticString("\r\n")
-        let length = output.buffer.writerIndex - headerRoom - 2
+        return encode(capacity: estimate, allocator: allocator) { buffer in
+            // Moved in and out rather than copied: the buffer keeps one owner, so no write copies it.
+            var output = ByteBufferOutput(buffer: ByteBuffer())
+            swap(&output.buffer, &buffer)
+            SSEEncoder.encode(event, into: &output)
+            swap(&output.buffer, &buffer)
+        }
+    }
+
+    /// One chunk whose payload `writePayload` appends to the buffer it is given: the payload is
+    /// written after room for the chunk header, and the header, once the length is known, right
+    /// before it (the chunk starts wherever it begins: no leading zeros, no copy).
+    static func encode(
+        capacity: Int, allocator: ByteBufferAllocator = ByteBufferAllocator(), _ writePayload: (inout ByteBuffer) -> Void
+    ) -> (chunk: ByteBuffer, payloadOffset: UInt32) {
+        var buffer = allocator.buffer(capacity: headerRoom + capacity + 2)
+        buffer.moveWriterIndex(forwardBy: headerRoom)
+        writePayload(&buffer)
+        buffer.writeStaticString("\r\n")
+        let length = buffer.writerIndex - headerRoom - 2
         let header = String(length, radix: 16) + "\r\n"
         let start = headerRoom - header.utf8.count
-        output.buffer.setString(header, at: start)
-        output.buffer.moveReaderIndex(to: start)
-        return (output.buffer, UInt32(header.utf8.count))
+        buffer.setString(header, at: start)
+        buffer.moveReaderIndex(to: start)
+        return (buffer, UInt32(header.utf8.count))
     }
 
     /// `bytes` framed as one chunk (for the opening, comments and notices).

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// An HTTP/1.1 streaming response body, in chunked transfer coding (see ``ChunkFraming``).
-final class HTTP1StreamWriter: ClientWriter {
+final class HTTP1StreamWriter: StreamTransport {
     /// The stream handler's context: writes go out from there.
     private let context: ChannelHandlerContext
 
@@ -14,6 +14,10 @@ final class HTTP1StreamWriter: ClientWriter {
 
     func write(_ event: PublishedEvent) {
         context.write(NIOAny(event.chunk), promise: nil)
+    }
+
+    func write(chunk: ByteBuffer, payloadOffset: UInt32) {
+        context.write(NIOAny(chunk), promise: nil)
     }
 
     func write(text bytes: ByteBuffer) {
@@ -35,6 +39,15 @@ final class HTTP1StreamWriter: ClientWriter {
     }
 
     func end() -> EventLoopFuture<Void> {
+        finish(after: nil)
+    }
+
+    func end(after last: ByteBuffer) -> EventLoopFuture<Void> {
+        finish(after: last)
+    }
+
+    private func finish(after last: ByteBuffer?) -> EventLoopFuture<Void> {
+        if let last { write(text: last) }
         let channel = context.channel
         // Writes complete in order: once the last chunk is written, everything before it is
         // in the kernel, and closing loses nothing.

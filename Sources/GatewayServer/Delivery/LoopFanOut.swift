@@ -73,6 +73,8 @@ final class LoopFanOut: @unchecked Sendable {
     private var tickTask: RepeatedTask?
     /// Set once the gateway is stopping: a client that catches up is ended with this reason.
     private var closing: DisconnectReason?
+    /// Shares the compression of this loop's gzip'd streams; made for the first of them.
+    private var madeCompressor: LoopCompressor?
 
     init(
         loop: any EventLoop, index: Int = 0, log: any EventLog, endpoint: String, heartbeat: TimeAmount, stallTimeout: TimeAmount,
@@ -169,6 +171,15 @@ final class LoopFanOut: @unchecked Sendable {
         if !readers.isEmpty { channelClients[name] = readers }
     }
 
+    /// The compressor of this loop's gzip'd streams (see ``GzipStreamWriter``). Call on the loop.
+    func compressor() -> LoopCompressor {
+        loop.assertInEventLoop()
+        if let madeCompressor { return madeCompressor }
+        let compressor = LoopCompressor()
+        madeCompressor = compressor
+        return compressor
+    }
+
     /// The client's connection takes bytes again: pull it forward. Call on the loop.
     func writabilityChanged(_ client: StreamClient) {
         guard client.isBehind, client.writer.isWritable else { return }
@@ -189,6 +200,9 @@ final class LoopFanOut: @unchecked Sendable {
             drainChannels()
             return
         }
+        // Gzip'd clients in step are sent the drain's events compressed once for all of them.
+        madeCompressor?.share(draining)
+        defer { madeCompressor?.endSharing() }
         let now = loop.now
         var firstFlush: NIODeadline?
         // The furthest any client got in this drain: events past it were written to nobody.

@@ -9,13 +9,20 @@ import NIOHTTP1
 /// ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = ByteBuffer
+
+    /// What the handler writes: HTTP/1.1 bytes on a connection, or response parts on an
+    /// HTTP/2 stream (whose codec frames them).
+    enum Wire {
+        case http1
+        case http2
+    }
 
     private let server: ServerContext
     /// Accepted over the connection budget: answered once, never a stream, then closed.
     private let isOverflow: Bool
     /// The request decoder in front of this handler; removed once the connection streams.
     private let decoder: (any RemovableChannelHandler)?
+    private let wire: Wire
     private var state = ConnectionStateMachine()
     private var route: Router.Route?
     private var address = "?"
@@ -25,16 +32,25 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var requestBody: (contentType: String?, body: ByteBuffer)?
     /// Ends the stream when the token that opened it expires.
     private var expiryTimer: Scheduled<Void>?
+    /// The request's `Accept-Encoding` allows gzip (and the server compresses).
+    private var gzip = false
 
     // Set while the connection streams.
     private var client: StreamClient?
     private var endpoint: EndpointStream?
     private var fanOut: LoopFanOut?
 
-    init(server: ServerContext, decoder: (any RemovableChannelHandler)?, isOverflow: Bool = false) {
+    init(server: ServerContext, decoder: (any RemovableChannelHandler)?, isOverflow: Bool = false, wire: Wire = .http1) {
         self.server = server
         self.decoder = decoder
         self.isOverflow = isOverflow
+        self.wire = wire
+    }
+
+    /// Removed before it served anything (the connection turned out to speak HTTP/2).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestTimer?.cancel()
+        expiryTimer?.cancel()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -67,6 +83,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             let route = server.router.route(method: head.method, uri: head.uri, headers: head.headers)
             self.route = route
+            gzip = server.compression && route.streams && ContentCoding.acceptsGzip(head.headers[canonicalForm: "accept-encoding"].map(String.init))
             if let limit = route.bodyLimit {
                 _ = state.head(keepAlive: head.isKeepAlive, isHead: false, bodyLimit: limit)
                 startReadingBody(context: context, head: head, limit: limit)
@@ -166,14 +183,36 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func reply(context: ChannelHandlerContext, _ response: Response, isHead: Bool, keepAlive: Bool) {
-        let bytes = response.encode(omittingBody: isHead, close: !keepAlive, allocator: context.channel.allocator)
+        let written: EventLoopFuture<Void>
+        switch wire {
+        case .http1:
+            written = context.writeAndFlush(
+                NIOAny(response.encode(omittingBody: isHead, close: !keepAlive, allocator: context.channel.allocator)))
+        case .http2:
+            let parts = response.parts(omittingBody: isHead)
+            for part in parts.dropLast() { context.write(NIOAny(part), promise: nil) }
+            written = context.writeAndFlush(NIOAny(parts.last!))
+            // The stream ends with its answer; the connection goes on with its other streams.
+            state.closingAfterAnswer()
+            requestTimer?.cancel()
+            if keepAlive { return }
+        }
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             armRequestTimer(context: context)
         } else {
             state.closingAfterAnswer()
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Writes an event stream's head.
+    private func writeStreamHead(context: ChannelHandlerContext, headers: [(String, String)]) -> EventLoopFuture<Void> {
+        switch wire {
+        case .http1:
+            return context.writeAndFlush(NIOAny(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)))
+        case .http2:
+            return context.writeAndFlush(NIOAny(Response.streamHeadPart(extraHeaders: headers)))
         }
     }
 
@@ -181,11 +220,19 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         context: ChannelHandlerContext, endpoint: EndpointStream, channels: [String], lastEventID: String?, types: Set<String>?,
         headers: [(String, String)], isHead: Bool, replayLatest: Bool, closesAt: Double?
     ) {
+        // Caches must tell gzip'd streams from plain ones (RFC 9110 §12.5.5).
+        var headers = headers
+        if server.compression { headers.append(("Vary", "Accept-Encoding")) }
+        if gzip { headers.append(("Content-Encoding", "gzip")) }
         if isHead {
             state.closingAfterAnswer()
-            let head = Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(head)).whenComplete { _ in channel.close(promise: nil) }
+            if wire == .http2 {
+                context.write(NIOAny(Response.streamHeadPart(extraHeaders: headers)), promise: nil)
+                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
+            writeStreamHead(context: context, headers: headers).whenComplete { _ in channel.close(promise: nil) }
             return
         }
         if let log = endpoint.clusterLog, !log.isOpen {
@@ -205,8 +252,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // From `subscribe` to `start` this runs on the client's loop without yielding, so no
         // drain of this loop falls between placing the client in the log and adding it.
         let fanOut = endpoint.fanOut(on: context.eventLoop)
-        let writer = HTTP1StreamWriter(context: context)
-        context.write(wrapOutboundOut(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)), promise: nil)
+        _ = writeStreamHead(context: context, headers: headers)
+        let transport: any StreamTransport = wire == .http1 ? HTTP1StreamWriter(context: context) : HTTP2StreamWriter(context: context)
+        let writer: any ClientWriter = gzip ? GzipStreamWriter(transport: transport, compressor: fanOut.compressor()) : transport
         writer.write(text: WireFormat.opening(retryMilliseconds: server.retryMilliseconds))
         let (client, resume) = fanOut.subscribe(
             writer: writer, types: types, address: address, channels: channels, lastEventID: lastEventID, fromOldest: replayLatest)
@@ -220,6 +268,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.fanOut = fanOut
         if let closesAt { closeStream(of: client, on: fanOut, at: closesAt, context: context) }
         endpoint.metrics.clients.increment()
+        server.metrics.streamOpened(protocol: wire == .http1 ? "http/1.1" : "h2", encoding: gzip ? "gzip" : "identity")
         server.logger.debug(
             "stream opened",
             metadata: [
@@ -253,8 +302,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         requestBody = (head.headers.first(name: "content-type"), context.channel.allocator.buffer(capacity: min(length ?? 4096, limit)))
-        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+        // HTTP/2 clients send the body without waiting for `100 Continue`.
+        if wire == .http1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(NIOAny(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
         }
     }
 

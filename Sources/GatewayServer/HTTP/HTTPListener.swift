@@ -9,9 +9,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// Binds the listening socket and sets up each accepted connection's pipeline:
-/// `[TLS] → HTTP request decoder → ConnectionHandler`.
+/// `[TLS] → HTTP request decoder → ConnectionHandler` for HTTP/1.1, or HTTP/2's handlers
+/// (``HTTP2Setup``) when ALPN chose `h2` or a plain connection opens with HTTP/2's preface.
 enum HTTPListener {
     /// Binds `address` and starts accepting. Fails with ``GatewayServerError`` when it cannot.
     static func bind(
@@ -56,23 +58,57 @@ enum HTTPListener {
         }
     }
 
-    /// One connection's handlers: `[TLS] → HTTP request decoder → ConnectionHandler`. The
-    /// listener's, and the request fuzzer's and tests' on an `EmbeddedChannel`.
+    /// One connection's handlers (see the type). The listener's, and the request fuzzer's and
+    /// tests' on an `EmbeddedChannel`.
     static func addHandlers(
         to pipeline: ChannelPipeline.SynchronousOperations, server: ServerContext, tls: NIOSSLContext?, isOverflow: Bool
     ) throws {
-        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
-        try pipeline.addHandler(decoder)
-        try pipeline.addHandler(ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow))
+        if let tls {
+            try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+            if let http2 = server.http2 {
+                try pipeline.addHandler(
+                    ApplicationProtocolNegotiationHandler { result, channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let pipeline = channel.pipeline.syncOperations
+                            if case .negotiated("h2") = result {
+                                try HTTP2Setup.configure(pipeline, channel: channel, server: server, connections: http2, isOverflow: isOverflow)
+                            } else {
+                                try addHTTP1Handlers(to: pipeline, server: server, isOverflow: isOverflow)
+                            }
+                        }
+                    })
+                return
+            }
+        }
+        let http1 = try addHTTP1Handlers(to: pipeline, server: server, isOverflow: isOverflow)
+        if tls == nil, let http2 = server.http2 {
+            let sniffer = PriorKnowledgeSniffer(http1Handlers: http1) { channel, pipeline, position in
+                try HTTP2Setup.configure(
+                    pipeline, channel: channel, server: server, connections: http2, isOverflow: isOverflow, position: position)
+            }
+            try pipeline.addHandler(sniffer, position: .first)
+        }
     }
 
-    /// An NIOSSL context from the configured PEM files.
-    static func makeTLSContext(_ tls: TLSFiles) throws -> NIOSSLContext {
+    /// `HTTP request decoder → ConnectionHandler`; returns them.
+    @discardableResult
+    private static func addHTTP1Handlers(
+        to pipeline: ChannelPipeline.SynchronousOperations, server: ServerContext, isOverflow: Bool
+    ) throws -> [any RemovableChannelHandler] {
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+        let handler = ConnectionHandler(server: server, decoder: decoder, isOverflow: isOverflow)
+        try pipeline.addHandler(decoder)
+        try pipeline.addHandler(handler)
+        return [decoder, handler]
+    }
+
+    /// An NIOSSL context from the configured PEM files; offering HTTP/2 by ALPN when `http2`.
+    static func makeTLSContext(_ tls: TLSFiles, http2: Bool) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
-            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            configuration.applicationProtocols = http2 ? ["h2", "http/1.1"] : ["http/1.1"]
             return try NIOSSLContext(configuration: configuration)
         } catch {
             throw GatewayServerError.tls(reason: "\(error)")

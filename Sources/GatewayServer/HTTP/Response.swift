@@ -33,6 +33,24 @@ struct Response: Sendable {
         return buffer
     }
 
+    /// The response as HTTP/2 parts (its stream's codec makes the frames; `Connection` has no
+    /// place in HTTP/2, and the stream's end ends the exchange).
+    func parts(omittingBody: Bool) -> [HTTPServerResponsePart] {
+        var fields = HTTPHeaders(headers)
+        if status != .noContent { fields.add(name: "Content-Length", value: "\(body.utf8.count)") }
+        var parts: [HTTPServerResponsePart] = [.head(HTTPResponseHead(version: .http2, status: status, headers: fields))]
+        if !omittingBody && !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(string: body)))) }
+        parts.append(.end(nil))
+        return parts
+    }
+
+    /// The head of an event stream over HTTP/2: its body is the stream's DATA frames.
+    static func streamHeadPart(extraHeaders: [(String, String)]) -> HTTPServerResponsePart {
+        let fields = HTTPHeaders(
+            [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no")] + extraHeaders)
+        return .head(HTTPResponseHead(version: .http2, status: .ok, headers: fields))
+    }
+
     /// The head of an event stream: a chunked body (see ``ChunkFraming``) that ends when the
     /// gateway ends the stream; the connection is not reused after it.
     static func streamHead(extraHeaders: [(String, String)], allocator: ByteBufferAllocator) -> ByteBuffer {

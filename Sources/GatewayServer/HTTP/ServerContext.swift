@@ -17,5 +17,9 @@ struct ServerContext: Sendable {
     let sourcesNotReady: @Sendable () -> [String]
     /// How long a connection may stay without a complete request before it is closed.
     let requestTimeout: TimeAmount
+    /// Gzip the streams of clients that accept it.
+    var compression = false
+    /// The HTTP/2 connections open now; `nil` when the server speaks only HTTP/1.1.
+    var http2: HTTP2Connections? = nil
     let logger: Logger
 }

@@ -37,6 +37,16 @@ public final class GatewayMetrics: Sendable {
         counter("gateway_connections_refused_total", [("reason", reason)]).increment(by: count)
     }
 
+    /// `gateway_streams_opened_total{protocol,encoding}`: a stream opened.
+    func streamOpened(protocol: String, encoding: String) {
+        counter("gateway_streams_opened_total", [("protocol", `protocol`), ("encoding", encoding)]).increment()
+    }
+
+    /// `gateway_http2_connections_total`: a connection that speaks HTTP/2.
+    func http2Connection() {
+        counter("gateway_http2_connections_total", []).increment()
+    }
+
     /// Metrics of one endpoint.
     func endpoint(_ path: String) -> EndpointMetrics {
         EndpointMetrics(path: path, metrics: self)

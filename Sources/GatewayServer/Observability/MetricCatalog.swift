@@ -15,6 +15,9 @@ enum MetricCatalog {
             "Requests answered with an error the client caused: bad_request, header_too_large, body_too_large, timeout.",
         "gateway_connections_refused_total":
             "Connections closed unserved or streams answered 503 at the open-file limit (fd_limit), and failed accepts (accept_error).",
+        "gateway_streams_opened_total":
+            "Event streams opened, by protocol (http/1.1, h2) and content encoding (identity, gzip).",
+        "gateway_http2_connections_total": "Connections that spoke HTTP/2 (h2 by ALPN, or h2c by prior knowledge).",
         "gateway_replay_total":
             "Streams that resumed with Last-Event-ID, by result: resumed (exactly), earlier_run, too_old, unknown_id.",
         // Events.

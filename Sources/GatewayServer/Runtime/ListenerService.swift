@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct ListenerService: Service {
     let bind: @Sendable () async throws -> any Channel
     let stopRequest: StopRequest
+    /// Called once the socket is closed: HTTP/2 connections are told to go away.
+    var stopped: @Sendable () -> Void = {}
     let logger: Logger
 
     func run() async throws {
@@ -17,5 +19,6 @@ struct ListenerService: Service {
         try? await gracefulShutdown()
         logger.info("stopping", metadata: ["reason": "\(stopRequest.wasAsked ? "a source asked to stop" : "signal")"])
         try? await listener.close()
+        stopped()
     }
 }

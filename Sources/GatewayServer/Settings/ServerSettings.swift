@@ -26,6 +26,10 @@ public struct ServerSettings: Sendable {
     public var dashboard = true
     /// Serve Prometheus text at `/metrics`.
     public var metrics = true
+    /// Serve HTTP/2 beside HTTP/1.1: h2 by ALPN over TLS, h2c by prior knowledge on a plain port.
+    public var http2 = true
+    /// Gzip the streams of clients that accept it (SPEC §6).
+    public var compression = true
 
     /// The defaults.
     public init() {}
