@@ -59,7 +59,7 @@ extension EndToEnd {
                     """)
             defer { gateway.stop() }
             #expect(gateway.log.contains("scheme=https"))
-            let result = run("/usr/bin/curl", ["-sk", "-i", "-N", "--max-time", "2", "https://127.0.0.1:\(gateway.port)/ticks"])
+            let result = run("/usr/bin/curl", ["-sk", "-i", "-N", "--http1.1", "--max-time", "2", "https://127.0.0.1:\(gateway.port)/ticks"])
             #expect(result.output.hasPrefix("HTTP/1.1 200 OK"))
             #expect(result.output.contains("retry: 2000\n:ok\n\n"))
             #expect(result.output.contains("event: tick\ndata: n="))
