@@ -42,12 +42,14 @@ extension EndToEnd {
             #expect(dom.contains("n="), "recent events are listed")
         }
 
-        /// The page's DOM after Chromium has run it for `budgetMilliseconds`.
-        static func renderedDOM(url: String, budgetMilliseconds: Int) throws -> String {
+        /// The page's DOM after Chromium has run it for `budgetMilliseconds` (or once it has loaded).
+        static func renderedDOM(url: String, budgetMilliseconds: Int, extraArguments: [String] = []) throws -> String {
             let process = Process()
             TiedProcess.configure(
                 process, executable: chromium!,
-                arguments: ["--headless=new", "--no-sandbox", "--disable-gpu", "--timeout=\(budgetMilliseconds)", "--dump-dom", url])
+                arguments: ["--headless=new", "--no-sandbox", "--disable-gpu", "--timeout=\(budgetMilliseconds)"] + extraArguments + [
+                    "--dump-dom", url,
+                ])
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice

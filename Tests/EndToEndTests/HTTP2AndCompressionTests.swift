@@ -279,3 +279,82 @@ struct TestCertificate {
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 }
+
+extension EndToEnd {
+    /// SPEC §6 in a real browser: headless Chromium over HTTPS.
+    @Suite struct HTTP2BrowserTests {
+        /// Ten EventSources of one page: Chromium negotiates h2 by ALPN, carries the ten streams on
+        /// one connection, asks for gzip, and decodes every event.
+        @Test(.enabled(if: DashboardBrowserTests.chromium != nil && HTTP2AndCompressionTests.openssl, "needs chromium and openssl"))
+        func tenEventSourcesOfAPageShareOneGzippedHTTP2Connection() throws {
+            let files = try TestCertificate()
+            defer { files.remove() }
+            let gateway = try GatewayProcess(
+                yaml: """
+                    server:
+                      tls: { cert: \(files.cert), key: \(files.key) }
+                      cors: { origins: ["*"] }
+                    sources:
+                      ticks: { type: generate, interval: 50ms, event: tick, data: '{"n":{{seq}},"status":"shipped","carrier":"postal"}' }
+                    endpoints:
+                      - { path: /ticks, from: [ticks] }
+                    """)
+            defer { gateway.stop() }
+            let metrics = HTTP2AndCompressionTests()
+            var result = ""
+            // A busy machine can keep the page from finishing within one budget: try a few, longer each time.
+            for budget in [10000, 20000, 30000].map({ Int(TestTiming.seconds(Double($0))) }) where !result.contains("\"done\":true") {
+                let page = Self.page(gateway: "https://127.0.0.1:\(gateway.port)", giveUpMilliseconds: budget - 2000)
+                let dom = try DashboardBrowserTests.renderedDOM(
+                    url: "data:text/html;base64," + Data(page.utf8).base64EncodedString(), budgetMilliseconds: budget,
+                    extraArguments: ["--ignore-certificate-errors"])
+                result = dom.components(separatedBy: "<pre id=\"result\">").dropFirst().first?.components(separatedBy: "</pre>").first ?? ""
+            }
+            struct Outcome: Decodable {
+                let done: Bool
+                let counts: [Int]
+                let decoded: [Bool]
+            }
+            let outcome = try JSONDecoder().decode(Outcome.self, from: Data(result.replacingOccurrences(of: "&quot;", with: "\"").utf8))
+            #expect(outcome.done, "\(result)")
+            #expect(outcome.counts.count == 10 && outcome.counts.allSatisfy { $0 >= 5 }, "\(outcome.counts)")
+            #expect(outcome.decoded.allSatisfy { $0 }, "every event's data parsed as the JSON sent")
+            let opened = metrics.metric(gateway, #"gateway_streams_opened_total{protocol="h2",encoding="gzip"}"#, tls: true)
+            #expect(opened >= 10, "the page's streams are h2 and gzip'd: \(opened)")
+            // One connection per try of the page (Chromium keeps one per origin and reuses it).
+            let connections = metrics.metric(gateway, "gateway_http2_connections_total", tls: true)
+            #expect(connections >= 1 && connections * 10 <= opened, "\(connections) connections for \(opened) streams")
+        }
+
+        /// Opens ten EventSources of `/ticks`; `<pre id=result>` holds, as JSON, how many events
+        /// each got and whether each one's data parsed. The page's load is held (a frame's document
+        /// left open) until all have five events, so `--dump-dom` dumps it then.
+        static func page(gateway: String, giveUpMilliseconds: Int) -> String {
+            """
+            <!doctype html>
+            <meta charset="utf-8">
+            <pre id="result">{"done":false,"counts":[],"decoded":[]}</pre>
+            <iframe id="hold"></iframe>
+            <script>
+              const hold = document.getElementById('hold').contentDocument;
+              hold.open();
+              const counts = new Array(10).fill(0), decoded = new Array(10).fill(true);
+              const sources = counts.map((_, i) => {
+                const source = new EventSource('\(gateway)/ticks?page=' + i);
+                source.addEventListener('tick', (event) => {
+                  counts[i]++;
+                  try { if (typeof JSON.parse(event.data).n !== 'number') decoded[i] = false; } catch (error) { decoded[i] = false; }
+                });
+                return source;
+              });
+              const show = (done) => {
+                document.getElementById('result').textContent = JSON.stringify({ done, counts, decoded });
+              };
+              const finish = (done) => { clearInterval(timer); show(done); sources.forEach((source) => source.close()); hold.close(); };
+              const timer = setInterval(() => { show(false); if (counts.every((count) => count >= 5)) finish(true); }, 50);
+              setTimeout(() => finish(false), \(giveUpMilliseconds));
+            </script>
+            """
+        }
+    }
+}

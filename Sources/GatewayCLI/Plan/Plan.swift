@@ -17,6 +17,8 @@ struct Plan {
             "  heartbeat \(Units.describe(server.heartbeat)), retry \(Units.describe(server.retry)), "
                 + "max_clients \(server.maxClients), client_buffer \(Units.describe(bytes: server.clientBuffer))")
         var extras: [String] = []
+        if server.http2 { extras.append(server.tls == nil ? "HTTP/1.1 and h2c" : "HTTP/1.1 and h2") }
+        if server.compression { extras.append("gzip") }
         if let cors = server.cors { extras.append("cors \(cors.origins.joined(separator: " "))") }
         if server.dashboard { extras.append("dashboard /") }
         if server.metrics { extras.append("metrics /metrics") }
