@@ -147,6 +147,8 @@ struct Router: Sendable {
                     .ok,
                     headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache")] + corsHeaders,
                     body: DashboardPage.html))
+        case .clientScript:
+            return .respond(ClientScript.response(corsHeaders: corsHeaders))
         case .statusStream(let status):
             return .statusStream(status, headers: corsHeaders)
         case .push, .ticket:
@@ -187,7 +189,7 @@ struct Router: Sendable {
         case endpoint(EndpointStream, PathTemplate.Match?)
         case statusStream(EndpointStream)
         case push(PushRoute)
-        case health, readiness, metrics, dashboard, ticket
+        case health, readiness, metrics, dashboard, ticket, clientScript
     }
 
     /// What `target`'s path names; `nil` for nothing (`404`).
@@ -205,6 +207,7 @@ struct Router: Sendable {
         case "/" where statusStream != nil: return .dashboard
         case Self.statusPath: return statusStream.map(Resource.statusStream)
         case Self.ticketPath: return .ticket
+        case ClientScript.path: return .clientScript
         default: return nil
         }
     }
