@@ -39,12 +39,7 @@ extension EndToEnd {
         func overTLSALPNChoosesH2AndHTTP11StaysAvailable() throws {
             let files = try TestCertificate()
             defer { files.remove() }
-            let gateway = try GatewayProcess(
-                yaml: """
-                    server:
-                      tls: { cert: \(files.cert), key: \(files.key) }
-                    \(Self.ticks)
-                    """)
+            let gateway = try GatewayProcess(yaml: files.serverSection + Self.ticks)
             defer { gateway.stop() }
             let url = "https://127.0.0.1:\(gateway.port)/ticks"
             let h2 = BackgroundTool.run("/usr/bin/curl", ["-skN", "-i", "--http2", "--max-time", "2", url])
@@ -59,12 +54,7 @@ extension EndToEnd {
         func tenStreamsShareOneConnection() throws {
             let files = try TestCertificate()
             defer { files.remove() }
-            let gateway = try GatewayProcess(
-                yaml: """
-                    server:
-                      tls: { cert: \(files.cert), key: \(files.key) }
-                    \(Self.ticks)
-                    """)
+            let gateway = try GatewayProcess(yaml: files.serverSection + Self.ticks)
             defer { gateway.stop() }
             let urls = (1...10).map { "https://127.0.0.1:\(gateway.port)/ticks?n=\($0)" }
             // --parallel multiplexes transfers to one host over one HTTP/2 connection (curl does
@@ -277,6 +267,9 @@ struct TestCertificate {
         guard made.status == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
+    /// A `server:` section serving HTTPS with them; more server keys may follow, indented by two.
+    var serverSection: String { "server:\n  tls: { cert: \(cert), key: \(key) }\n" }
+
     func remove() { try? FileManager.default.removeItem(at: folder) }
 }
 
@@ -290,9 +283,7 @@ extension EndToEnd {
             let files = try TestCertificate()
             defer { files.remove() }
             let gateway = try GatewayProcess(
-                yaml: """
-                    server:
-                      tls: { cert: \(files.cert), key: \(files.key) }
+                yaml: files.serverSection + """
                       cors: { origins: ["*"] }
                     sources:
                       ticks: { type: generate, interval: 50ms, event: tick, data: '{"n":{{seq}},"status":"shipped","carrier":"postal"}' }

@@ -38,15 +38,7 @@ final class HTTP1StreamWriter: StreamTransport {
         (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
     }
 
-    func end() -> EventLoopFuture<Void> {
-        finish(after: nil)
-    }
-
-    func end(after last: ByteBuffer) -> EventLoopFuture<Void> {
-        finish(after: last)
-    }
-
-    private func finish(after last: ByteBuffer?) -> EventLoopFuture<Void> {
+    func end(after last: ByteBuffer?) -> EventLoopFuture<Void> {
         if let last { write(text: last) }
         let channel = context.channel
         // Writes complete in order: once the last chunk is written, everything before it is

@@ -40,15 +40,7 @@ final class HTTP2StreamWriter: StreamTransport {
     /// A stream's channel does not count its queued bytes; stalls show as a stream that stays unwritable.
     var bufferedBytes: Int { 0 }
 
-    func end() -> EventLoopFuture<Void> {
-        finish(after: nil)
-    }
-
-    func end(after last: ByteBuffer) -> EventLoopFuture<Void> {
-        finish(after: last)
-    }
-
-    private func finish(after last: ByteBuffer?) -> EventLoopFuture<Void> {
+    func end(after last: ByteBuffer?) -> EventLoopFuture<Void> {
         if let last { write(text: last) }
         let channel = context.channel
         // END_STREAM after the last bytes; the stream closes once both sides have ended.
