@@ -12,7 +12,8 @@ import NIOEmbedded
 ///
 /// The gateway has two endpoints (one with a token) holding a few events, so requests that
 /// parse reach every route: streams with resume ids and `?event=` filters, `HEAD`, `OPTIONS`
-/// preflights with CORS, health, readiness and metrics.
+/// preflights with CORS, health, readiness and metrics. HTTP/2 by prior knowledge (bytes that
+/// start with its preface) and gzip'd streams (`Accept-Encoding`) are on, as by default.
 func fuzzHTTPRequest(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let channel = EmbeddedChannel(loop: gateway.loop)
     do {
@@ -65,7 +66,7 @@ private final class FuzzGateway: @unchecked Sendable {
             admission: Admission(limit: 1_000_000),
             connections: ConnectionBudget(openFileLimit: 1 << 20, reserved: 100, metrics: metrics, logger: logger), metrics: metrics,
             retryMilliseconds: 2000, renderMetrics: { "m 1\n" }, sourcesNotReady: { ["upstream"] }, requestTimeout: .seconds(10),
-            logger: logger)
+            compression: true, http2: HTTP2Connections(buffer: ClientBuffer(clientBuffer: 1 << 20)), logger: logger)
         loop.run()
     }
 }
