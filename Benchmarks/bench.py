@@ -19,6 +19,11 @@ Scenario (g), the gateway only, runs a cluster on NATS JetStream: a nats-server 
 in a temporary folder removed when it stops), first one gateway whose stored events/s is measured
 at stepped-up rates (run_publish), then three instances served by two load clients beside one
 gateway alone (run_spread).
+
+Scenario (h), "browsers", measures at the load of (a) the gateway over HTTP/1.1, over HTTP/2 (h2c
+by prior knowledge, 10 streams on each of 100 connections) and gzip'd (the load client's --h2 and
+--gzip), beside nchan and the C floor over HTTP/1.1, in the same run (run_variants); the figure
+added is the bytes on the wire per event (the load client's wire_bytes).
 """
 from __future__ import annotations
 
@@ -361,6 +366,19 @@ class GatewayServer(Server):
                 out[reason] = out.get(reason, 0) + int(float(line.rsplit(" ", 1)[1]))
         return out
 
+    def streams_opened(self) -> dict | None:
+        """`gateway_streams_opened_total` by protocol and encoding ("h2/gzip": n), from /metrics."""
+        text = self.metrics()
+        if text is None:
+            return None
+        out: dict = {}
+        for line in text.splitlines():
+            if line.startswith("gateway_streams_opened_total{"):
+                labels = dict(part.split("=", 1) for part in line.split("{", 1)[1].split("}", 1)[0].split(","))
+                key = f"{labels.get('protocol', '?').strip(chr(34))}/{labels.get('encoding', '?').strip(chr(34))}"
+                out[key] = out.get(key, 0) + int(float(line.rsplit(" ", 1)[1]))
+        return out
+
     def channel_counts(self) -> dict | None:
         """From /metrics: events into the endpoint, channels known, evictions, events dropped."""
         text = self.metrics()
@@ -403,14 +421,17 @@ SERVERS = {"gateway": GatewayServer, "nchan": NchanServer, "floor": FloorServer}
 
 def run_once(args, server: Server, *, clients: int, rate: float, size: int, warmup: float, window: float,
              idle: bool = False, burst: int = 1, slow: float = 0, slow_factor: float = 0.1,
-             replay: int = 100, client_buffer: str = "1MiB", channels: int = 0, settle: float = 0) -> dict:
+             replay: int = 100, client_buffer: str = "1MiB", channels: int = 0, settle: float = 0,
+             client_args: list[str] | tuple = (), origin_args: list[str] | tuple = ()) -> dict:
     """Starts origin and server, runs the load client, returns the figures of one run.
 
     burst: the origin publishes `rate` on average in bursts of this many events; slow: this
     fraction of the clients reads at `slow_factor` x the publish rate (the load client's -S).
     channels: the events go round-robin to this many channels and client i reads channel
     i % channels (0: broadcast). settle: once every client is in, wait this long and sample the
-    server's RSS before publishing starts (rss_connected: clients connected, nothing published)."""
+    server's RSS before publishing starts (rss_connected: clients connected, nothing published).
+    client_args: more options for the load client ((h): --h2 --streams N, --gzip); origin_args:
+    for the origin ((h): --pad-random)."""
     floor = isinstance(server, FloorServer)
     result: dict = {"server": server.name, "clients": clients, "rate": rate, "size": size, "window_s": window}
     origin = None
@@ -427,7 +448,8 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
         origin = start(pin(origin_cpu) + args.nice_cmd + [str(TOOLS / "origin"), "--port", "0", "--rate", str(rate),
                                                           "--size", str(size), "--burst", str(burst)]
                                           + (["--channels", str(channels)] if channels else [])
-                                          + server.origin_args() + (["--paused"] if args.connect_first else []),
+                                          + server.origin_args() + list(origin_args)
+                                          + (["--paused"] if args.connect_first else []),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = origin.stdout.readline()
         if not line.startswith("listening"):
@@ -447,7 +469,8 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
         path_args = (["--path-format", server.channel_path, "--stride", str(channels)] if channels
                      else ["-u", server.sub_path])
         client = start(pin(args.client_cpu) + args.nice_cmd + [str(TOOLS / "loadclient"), "-p", str(server.port)]
-                       + path_args + ["-n", str(clients), "-w", str(warmup), "-d", str(window)] + slow_args,
+                       + path_args + ["-n", str(clients), "-w", str(warmup), "-d", str(window)] + slow_args
+                       + list(client_args),
                        stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         marks = {}
         report = None
@@ -472,6 +495,8 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
                     "machine": machine_busy_ticks(),
                     "cutoffs": server.cutoffs(),
                 }
+                if line == "end" and isinstance(server, GatewayServer):
+                    marks["end"]["streams_opened"] = server.streams_opened()
                 if line == "start":
                     rss_peak.start()
                 else:
@@ -508,7 +533,19 @@ def run_once(args, server: Server, *, clients: int, rate: float, size: int, warm
             rss_peak_mib=b["rss_peak"] / 2**20,
             rss_end_mib=b["rss"] / 2**20,
             load_after=loadavg(),
+            # Bytes read from the sockets in the window per event received (compressed bytes and
+            # HTTP/2 frames included), and the SSE bytes the parser got per event.
+            wire_bytes_per_event=report.get("wire_bytes_per_event"),
+            body_bytes_per_event=report.get("body_bytes_per_event"),
+            protocol=report.get("protocol"),
+            tcp_connections=report.get("tcp_connections"),
+            gzip_streams=report.get("gzip_streams"),
+            gzip_errors=report.get("gzip_errors"),
+            h2_rsts=report.get("h2_rsts"),
+            h2_goaways=report.get("h2_goaways"),
         )
+        if b.get("streams_opened") is not None:
+            result["server_streams_opened"] = b["streams_opened"]
         if "rss_connected" in result:
             result["rss_connected_per_client_b"] = (result["rss_connected"] - rss0) / clients
         if slow:
@@ -1191,6 +1228,8 @@ def scenario_defs(quick: bool) -> dict:
                 "broadcast": dict(title="broadcast: 200 clients x 1 ev/s", clients=200, rate=1, size=200, warmup=1.5,
                                   window=2, settle=0.5)},
                 memory=dict(title="memory: 2,000 channels, no client", channels=2000, rate=20000, size=200, stages=2)),
+            "h": dict(title="(h) browsers: 50 clients x 100 ev/s, HTTP/1.1, HTTP/2 (5 connections x 10 streams), gzip (quick)",
+                      clients=50, rate=100, size=200, warmup=0.5, window=1.5, variants=browser_variants(10)),
             "g": dict(title="(g) cluster: 3 instances x 40 clients x 10 ev/s on one nats-server, beside one gateway (quick)",
                       cluster=True, instances=3, processes=2, per_process=60, rates=[10], size=200, warmup=0.5, window=2,
                       replay=1000, publish_rates=[1000], publish_warmup=0.5, publish_window=2, publish_replay=100000),
@@ -1230,6 +1269,38 @@ def scenario_defs(quick: bool) -> dict:
                   cluster=True, instances=3, processes=2, per_process=10500, rates=[10, 1], size=200, warmup=5,
                   window=20, replay=1000, publish_rates=[5000, 20000, 50000, 100000, 200000], publish_bisect=2,
                   publish_warmup=3, publish_window=10, publish_replay=100000),
+        # Browsers: the load of (a), the gateway over HTTP/1.1 (the baseline, as (a)), over HTTP/2 with
+        # 10 streams on each of 100 connections, gzip'd over HTTP/1.1 and over HTTP/2, beside nchan and
+        # the C floor over HTTP/1.1, alternating within each run.
+        "h": dict(title="(h) browsers: 1,000 clients x 100 ev/s, 200 B, over HTTP/1.1, HTTP/2 (100 connections x 10 "
+                        "streams) and gzip", clients=1000, rate=100, size=200, warmup=3, window=20,
+                  variants=browser_variants(10)),
+    }
+
+
+def browser_variants(streams: int) -> dict:
+    """(h): what is measured, in order: the server, how the load client speaks to it, a label.
+
+    nchan is measured over HTTP/1.1 identity only: nginx's `gzip on; gzip_types text/event-stream;`
+    leaves nchan's EventSource responses uncompressed (no Content-Encoding: gzip; checked with
+    nginx 1.22.1 and nchan 1.3.6, nchan issue #194), so there is no nchan gzip to compare with.
+
+    The events of (a) are padded with `x`s, which deflate to almost nothing: the best case for
+    gzip. The last two variants pad with random base64 characters instead (the origin's
+    --pad-random), about the worst case for text: the gateway identity and gzip'd over HTTP/1.1."""
+    h2 = ["--h2", "--streams", str(streams)]
+    rnd = ["--pad-random"]
+    return {
+        "gateway-h1": dict(server="gateway", client_args=[], label="gateway, HTTP/1.1"),
+        "gateway-h2": dict(server="gateway", client_args=h2, label=f"gateway, HTTP/2 ({streams} streams/conn)"),
+        "gateway-gzip": dict(server="gateway", client_args=["--gzip"], label="gateway, HTTP/1.1 + gzip"),
+        "gateway-h2-gzip": dict(server="gateway", client_args=h2 + ["--gzip"], label="gateway, HTTP/2 + gzip"),
+        "nchan": dict(server="nchan", client_args=[], label="nchan, HTTP/1.1"),
+        "floor": dict(server="floor", client_args=[], label="C floor, HTTP/1.1"),
+        "gateway-h1-random": dict(server="gateway", client_args=[], origin_args=rnd,
+                                  label="gateway, HTTP/1.1, random pad"),
+        "gateway-gzip-random": dict(server="gateway", client_args=["--gzip"], origin_args=rnd,
+                                    label="gateway, HTTP/1.1 + gzip, random pad", baseline="gateway-h1-random"),
     }
 
 
@@ -1310,6 +1381,38 @@ def run_channels(args, servers: list[str], sc: dict, runs: int, workdir: Path) -
         if s in memory:
             out[s]["memory"] = {"runs": memory[s], "median": summarize(memory[s], MEMORY_METRICS)}
     return out
+
+
+def run_variants(args, servers: list[str], sc: dict, runs: int, workdir: Path) -> dict:
+    """(h): per run, every variant (a server and the load client's protocol and coding) at the
+    same load, alternating their order between runs."""
+    variants = {k: v for k, v in sc["variants"].items() if v["server"] in servers}
+    per: dict = {k: [] for k in variants}
+    for i in range(runs):
+        order = list(variants) if i % 2 == 0 else list(reversed(list(variants)))
+        for k in order:
+            v = variants[k]
+            r = safe_run(args, SERVERS[v["server"]](args, workdir), client_args=v["client_args"],
+                         origin_args=v.get("origin_args", []), **run_kwargs(sc))
+            r["variant"] = k
+            per[k].append(r)
+            log(f"    {v['label']:<37} run {i + 1}: {brief_variant(r)}")
+    return {k: {"runs": per[k], "median": summarize(per[k], VARIANT_METRICS)} for k in variants}
+
+
+def brief_variant(r: dict) -> str:
+    if "error" in r:
+        return f"ERROR {r['error']}"
+    extra = f"  wire {r['wire_bytes_per_event'] or 0:.1f} B/ev (SSE {r['body_bytes_per_event'] or 0:.1f})"
+    if r.get("dups"):
+        extra += f"  dups {r['dups']}"
+    if r.get("gzip_streams"):
+        extra += f"  gzip'd streams {r['gzip_streams']}, inflate errors {r['gzip_errors']}"
+    if r.get("protocol") == "h2c":
+        extra += f"  h2: {r['tcp_connections']} connections, RST_STREAM {r['h2_rsts']}, GOAWAY {r['h2_goaways']}"
+    if r.get("server_streams_opened") is not None:
+        extra += f"  server says streams opened {r['server_streams_opened']}"
+    return brief(r) + extra
 
 
 def search(args, server: Server, sc: dict) -> dict:
@@ -1402,6 +1505,12 @@ CHANNEL_METRICS = [
     ("rss_connected_per_client_b", "RSS per client, connected, idle (B)", "{:,.0f}", "lower"),
     ("other_load_cores", "other load (cores)", "{:.2f}", None),  # no gateway/nchan ratio: not theirs
 ]
+# (h): the figures of each variant.
+VARIANT_METRICS = [(k, None, None, None) for k in (
+    "delivered_per_s", "p50_ms", "p99_ms", "max_ms", "cpu_s_per_million", "server_cpu_pct", "gaps", "dups",
+    "disconnects", "wire_bytes_per_event", "body_bytes_per_event", "client_cpu_pct", "other_load_cores",
+    "tcp_connections", "gzip_streams", "gzip_errors", "h2_rsts", "h2_goaways")]
+
 MEMORY_METRICS = [
     ("rss_per_channel_1_b", "1 event each: RSS per channel (B)", "{:,.0f}", "lower"),
     ("rss_per_channel_2_b", "2 events each: RSS per channel (B)", "{:,.0f}", "lower"),
@@ -1435,6 +1544,9 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
         if sc.get("parts"):
             out += channel_rows(res, servers, sc, has_ratio)
             continue
+        if sc.get("variants"):
+            out += variant_rows(res, sc)
+            continue
         if sc.get("search"):
             vals = {s: res[s]["max_deliveries_per_s"] if s in res else None for s in servers}
             rows = [("max deliveries/s (p99<100ms, no gaps)", vals, "{:,.0f}"),
@@ -1458,6 +1570,44 @@ def table(results: dict, servers: list[str], defs: dict) -> str:
         runs = {s: f"{res[s]['median']['runs']}" + (f" ({res[s]['median']['errors']} failed)" if res[s]['median']['errors'] else "") for s in servers if s in res}
         out.append(f"  {'runs':<42}" + "".join(f"{runs.get(s, '—'):>14}" for s in servers))
     return "\n".join(out)
+
+
+def variant_rows(res: dict, sc: dict) -> list[str]:
+    """(h): one row per variant, then the ratios against the gateway over HTTP/1.1 and against nchan."""
+    out = []
+    labels = {k: v["label"] for k, v in sc["variants"].items() if k in res}
+    med = {k: res[k]["median"] for k in labels}
+    cols = [("delivered_per_s", "events/s", "{:,.0f}", 10), ("p50_ms", "p50 ms", "{:.2f}", 9),
+            ("p99_ms", "p99 ms", "{:.2f}", 9), ("cpu_s_per_million", "CPU-s/M", "{:.2f}", 9),
+            ("server_cpu_pct", "CPU %", "{:.0f}", 7), ("gaps", "gaps", "{:,.0f}", 6), ("dups", "dups", "{:,.0f}", 6),
+            ("disconnects", "disc", "{:,.0f}", 6), ("wire_bytes_per_event", "wire B/ev", "{:.1f}", 11),
+            ("body_bytes_per_event", "SSE B/ev", "{:.1f}", 10), ("client_cpu_pct", "client %", "{:.0f}", 10),
+            ("other_load_cores", "other", "{:.2f}", 7)]
+    out.append(f"  {'(median of runs)':<38}" + "".join(f"{h:>{w}}" for _, h, _, w in cols) + f"{'runs':>6}")
+    for k, label in labels.items():
+        m = med[k]
+        runs = f"{m['runs']}" + (f"({m['errors']} failed)" if m["errors"] else "")
+        out.append(f"  {label:<38}" + "".join(f"{fmt(m.get(c), f):>{w}}" for c, _, f, w in cols) + f"{runs:>6}")
+    nchan = med.get("nchan", {})
+    rcols = [("cpu_s_per_million", "CPU/M"), ("p50_ms", "p50"), ("p99_ms", "p99"), ("wire_bytes_per_event", "wire")]
+    out.append(f"  {'ratios (CPU/M: CPU-s per M deliveries; wire: B/ev)':<56}")
+    out.append(f"  {'':<38}" + "".join(f"{h + ' / gw 1.1':>16}{h + ' / nchan':>15}" for _, h in rcols))
+
+    def ratio(a, b):
+        return f"{a / b:.2f}" if a is not None and b else "—"
+    for k, label in labels.items():
+        m = med[k]
+        base = med.get(sc["variants"][k].get("baseline", "gateway-h1"), {})  # the same events, identity
+        out.append(f"  {label:<38}" + "".join(f"{ratio(m.get(c), base.get(c)):>16}{ratio(m.get(c), nchan.get(c)):>15}"
+                                              for c, _ in rcols))
+    out.append("  (gw 1.1: the gateway over HTTP/1.1, identity, with the same events: the random pad's own run for "
+               "the gzip'd random pad)")
+    said = {k: [r.get("server_streams_opened") for r in res[k]["runs"] if r.get("server_streams_opened")]
+            for k in labels if k.startswith("gateway")}
+    for k, seen in said.items():
+        if seen:
+            out.append(f"  {labels[k]}: the gateway counted streams opened {seen[-1]} (protocol/encoding, last run)")
+    return out
 
 
 def channel_rows(res: dict, servers: list[str], sc: dict, has_ratio: bool) -> list[str]:
@@ -1521,8 +1671,9 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds that proves everything starts")
     ap.add_argument("--runs", type=int, default=3, help="runs per server and scenario, alternating servers (default 3)")
     ap.add_argument("--scenarios", default=None,
-                    help="comma-separated subset of a,b,c,d,e,f,g (e: bursts with slow readers; f: a channel per "
-                         "client beside broadcast; g: a cluster on NATS JetStream, gateway only; see README.md)")
+                    help="comma-separated subset of a,b,c,d,e,f,g,h (e: bursts with slow readers; f: a channel per "
+                         "client beside broadcast; g: a cluster on NATS JetStream, gateway only; h: browsers, the "
+                         "load of (a) over HTTP/1.1, HTTP/2 and gzip; see README.md)")
     ap.add_argument("--servers", default="gateway,nchan,floor", help="comma-separated: gateway, nchan, floor")
     ap.add_argument("--gateway", default=str(ROOT / ".build" / "release" / "gateway"))
     ap.add_argument("--gateway-config", default=str(HERE / "gateway-bench.yaml"),
@@ -1614,6 +1765,9 @@ def main() -> int:
             continue
         if sc.get("parts"):
             results[key] = run_channels(args, servers, sc, runs, workdir)
+            continue
+        if sc.get("variants"):
+            results[key] = run_variants(args, servers, sc, runs, workdir)
             continue
         if sc.get("search"):
             for s in servers:

@@ -2,14 +2,14 @@
 # The benchmarks (see README.md): the codec, pipeline and upstream microbenchmarks, then the fan-out
 # comparison of the gateway against nginx+nchan.
 #
-#   Benchmarks/run.sh                 everything (fan-out: about 40 minutes, scenarios a-g, 3 runs each)
+#   Benchmarks/run.sh                 everything (fan-out: about 55 minutes, scenarios a-h, 3 runs each)
 #   Benchmarks/run.sh --quick         a smoke run of a few seconds that proves everything starts
 #   Benchmarks/run.sh --only micro    just the codec, pipeline and upstream microbenchmarks
 #   Benchmarks/run.sh --only fanout   just the fan-out comparison; its options: --only fanout --help
 #   Benchmarks/run.sh --only publish  POSTs into one endpoint with 1,000 clients (publish.py; --help)
 #
 # The fan-out part installs what it needs from Debian when missing (nginx-light,
-# libnginx-mod-nchan, gcc, python3, and nats-server for the cluster scenario g), builds the gateway
+# libnginx-mod-nchan, gcc, zlib1g-dev, python3, and nats-server for the cluster scenario g), builds the gateway
 # in release and the C load client and origin, then runs bench.py, which prints one table and
 # writes the raw figures under Benchmarks/results/ (ignored by git). Every process it starts is
 # stopped by pid when it ends, however it ends.
@@ -80,6 +80,7 @@ need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)   # the load client's --gzip
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v taskset >/dev/null 2>&1 || need+=(util-linux)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
@@ -96,8 +97,10 @@ fi
 # --- fan-out: the C load client and origin -------------------------------------------------
 mkdir -p .build/tools
 for tool in loadclient origin; do
+  libs=()
+  [ "$tool" = loadclient ] && libs=(-lz)
   if [ ! -x ".build/tools/$tool" ] || [ "tools/$tool.c" -nt ".build/tools/$tool" ]; then
-    gcc -O2 -Wall -pthread -o ".build/tools/$tool" "tools/$tool.c"
+    gcc -O2 -Wall -pthread -o ".build/tools/$tool" "tools/$tool.c" ${libs[@]+"${libs[@]}"}
   fi
 done
 

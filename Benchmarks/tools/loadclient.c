@@ -42,11 +42,37 @@
 // --hist adds the window's latency histogram (its non-empty buckets, [upper edge µs, count]) to
 // the JSON, overall and per port, so that a driver can merge several processes' percentiles.
 //
+// Gzip (--gzip): every request says `Accept-Encoding: gzip`; a response with `Content-Encoding:
+// gzip` (HTTP/1.1) or whose body starts with gzip's magic bytes (HTTP/2, whose header block is
+// not decoded) is inflated by zlib (one inflate state per connection, made once and reset on
+// reconnect) between the transfer decoding and the SSE parser. A gzip member that ends (the
+// server ended the stream) is checked by zlib against its CRC-32 and length: the JSON counts
+// members ended cleanly (`gzip_ends`) and inflate errors (`gzip_errors`, which drop the
+// connection).
+//
+// HTTP/2 (--h2 --streams N): cleartext with prior knowledge (h2c), N streams per TCP connection,
+// each stream one client in every figure (gaps, duplicates, latency, disconnects). Stream i is on
+// connection i / N. A connection sends the preface, SETTINGS (no push, an initial stream window of
+// --h2-window bytes, 16 MiB by default) and a WINDOW_UPDATE that raises the connection's window to
+// the same, then one HEADERS frame per stream (END_HEADERS | END_STREAM; HPACK literals without
+// indexing, new names, no Huffman). Frames are parsed by their 9-byte header: DATA goes to its
+// stream's body (inflate, then SSE), the server's SETTINGS are acknowledged, PING answered, the
+// server's header blocks are not decoded (a response is taken as 200 when its block starts with
+// the static table's `:status 200`, 0x88). Flow control is given back as a browser's stack does
+// (nghttp2, Chrome): at the end of each read, one WINDOW_UPDATE for the connection and one per
+// stream whose consumed DATA reached half its window, all in one write. A stream the server ends
+// (END_STREAM, RST_STREAM) counts as a disconnect and is opened again on the same connection after
+// -R ms; GOAWAY stops new streams, and the connection is dropped (its open streams counted as
+// disconnects) and made again once its last stream ended. Not with -S (slow readers).
+//
+// wire_bytes in the JSON: the bytes read from the sockets during the window (compressed bytes and
+// HTTP/2 framing included), and wire_bytes_per_event; body_bytes: the SSE bytes the parser got.
+//
 // Output: progress lines on stdout ("connected N", "start", "end") so a driver can sample
 // the server's CPU exactly over the measurement window, then one JSON object line: the
 // figures over all clients, and the same per class under "healthy" and "slow".
 //
-// Build: gcc -O2 -pthread -o loadclient loadclient.c
+// Build: gcc -O2 -pthread -o loadclient loadclient.c -lz
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,6 +92,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 // ---------------------------------------------------------------- options
 
@@ -92,6 +119,10 @@ static int opt_hist = 0;             // --hist: the latency histogram in the JSO
 static int nports = 0;               // --ports: connection i connects to ports[i % nports]
 static int ports[MAX_PORTS];
 static int multi = 0;                // --ports given: figures per port
+static int opt_gzip = 0;             // --gzip: Accept-Encoding: gzip, inflate gzip'd bodies
+static int opt_h2 = 0;               // --h2: HTTP/2 with prior knowledge
+static int opt_streams = 1;          // --streams: HTTP/2 streams per TCP connection
+static uint32_t opt_h2_window = 16u << 20;  // --h2-window: the windows given to the server
 
 // ---------------------------------------------------------------- time
 
@@ -132,7 +163,7 @@ static inline int64_t h_value(int i) {  // upper edge of bucket i
 
 // ---------------------------------------------------------------- connection
 
-enum { C_IDLE, C_CONNECTING, C_HEADERS, C_BODY, C_WAIT };
+enum { C_IDLE, C_CONNECTING, C_HEADERS, C_BODY, C_WAIT, C_DONE };  // C_DONE: an HTTP/2 stream not opened again
 enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER };
 
 #define LINE_CAP 65536
@@ -163,7 +194,31 @@ typedef struct conn {
     int slow;
     int paused;         // out of epoll until the bucket refills
     double tokens, refilled_at;
+    // gzip (--gzip): this stream's body is gzip'd (-1: not known yet, HTTP/2), its member ended
+    int gz, gz_done, z_ready;
+    z_stream z;
+    // HTTP/2 (--h2): its connection, stream id, DATA consumed and not yet given back
+    struct h2conn *h2;
+    uint32_t h2id, h2_unacked;
 } conn;
+
+// An HTTP/2 connection (--h2): one TCP connection carrying the streams streams[0..nstreams).
+enum { H_IDLE, H_CONNECTING, H_UP, H_WAIT, H_DONE };
+typedef struct h2conn {
+    int fd, state, index, port_ix;
+    double retry_at;
+    conn *streams; int nstreams;
+    uint32_t next_id;
+    int goaway;
+    // frame parser: the 9-byte header, then the payload
+    uint8_t fh[9]; int fh_have;
+    uint32_t f_left, f_data_left; uint8_t f_type, f_flags; uint32_t f_sid;
+    int f_pad_read;     // DATA: its pad length byte was read (or it has none)
+    conn *f_stream;
+    uint8_t ctl[64]; int ctl_have;  // the first bytes of a non-DATA frame's payload
+    uint64_t unacked;   // DATA consumed on the connection, not yet given back
+    int got_data;       // in this read
+} h2conn;
 
 // The window's figures of one class of connections (healthy or slow).
 typedef struct stats {
@@ -187,8 +242,16 @@ typedef struct worker {
     uint64_t seen_bytes, seen_events;  // since the start, all connections: bytes per event
     conn **slow; int nslow;  // this worker's slow connections
     int64_t read_now;        // realtime µs at the current read
+    int measuring;           // the current read is in the window
+    uint64_t wire_bytes, body_bytes;  // window: read from sockets, fed to the SSE parser
+    uint64_t gzip_ends, gzip_errors, gzip_streams;
+    uint64_t h2_goaways, h2_rsts, h2_errors;
+    h2conn *h2s; int nh2;    // --h2: this worker's connections
+    int next_h2_to_start;
     pthread_t thread;
     char *rbuf;
+    unsigned char *zbuf;     // inflated bytes
+    unsigned char *wbuf;     // HTTP/2 frames to send
 } worker;
 
 static struct sockaddr_in server_addrs[MAX_PORTS];  // one per port (one without --ports)
@@ -286,6 +349,7 @@ static inline void process_line(worker *w, conn *c, const char *l, int n) {
 // Feeds body bytes (after transfer decoding) to the SSE line splitter.
 static void sse_feed(worker *w, conn *c, const char *p, size_t n) {
     const char *end = p + n;
+    if (w->measuring) w->body_bytes += n;
     if (c->skip_lf && p < end) {
         if (*p == '\n') p++;
         c->skip_lf = 0;
@@ -320,6 +384,43 @@ static void sse_feed(worker *w, conn *c, const char *p, size_t n) {
     }
 }
 
+#define ZBUF_CAP (1 << 16)
+
+// Inflates gzip'd body bytes into the worker's buffer and feeds them to the SSE parser.
+// Returns -1 on an inflate error (a bad stream, or a trailer whose CRC or length is wrong).
+static int gzip_feed(worker *w, conn *c, const char *p, size_t n) {
+    if (c->gz_done) return 0;  // past the member's end: nothing more is expected
+    if (!c->z_ready) {         // once per connection slot; reset for each new stream
+        memset(&c->z, 0, sizeof c->z);
+        if (inflateInit2(&c->z, 31) != Z_OK) return -1;
+        c->z_ready = 1;
+    }
+    c->z.next_in = (Bytef *)p;
+    c->z.avail_in = (uInt)n;
+    for (;;) {
+        c->z.next_out = w->zbuf;
+        c->z.avail_out = ZBUF_CAP;
+        int r = inflate(&c->z, Z_SYNC_FLUSH);
+        size_t out = ZBUF_CAP - c->z.avail_out;
+        if (out) sse_feed(w, c, (const char *)w->zbuf, out);
+        if (r == Z_STREAM_END) { c->gz_done = 1; w->gzip_ends++; return 0; }
+        if (r != Z_OK && r != Z_BUF_ERROR) {
+            w->gzip_errors++;
+            if (opt_verbose) fprintf(stderr, "client %d: inflate: %s\n", c->index, c->z.msg ? c->z.msg : "error");
+            return -1;
+        }
+        if (c->z.avail_in == 0 && c->z.avail_out != 0) return 0;  // all taken, nothing held back
+        if (r == Z_BUF_ERROR && c->z.avail_out != 0) return 0;
+    }
+}
+
+// The body after transfer decoding: inflated first when gzip'd.
+static inline int decoded_feed(worker *w, conn *c, const char *p, size_t n) {
+    if (c->gz > 0) return gzip_feed(w, c, p, n);
+    sse_feed(w, c, p, n);
+    return 0;
+}
+
 static inline int hexval(char ch) {
     if (ch >= '0' && ch <= '9') return ch - '0';
     if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
@@ -329,7 +430,7 @@ static inline int hexval(char ch) {
 
 // Returns -1 on a malformed chunked body or its end (a zero-size chunk).
 static int body_feed(worker *w, conn *c, const char *p, size_t n) {
-    if (!c->chunked) { sse_feed(w, c, p, n); return 0; }
+    if (!c->chunked) return decoded_feed(w, c, p, n);
     const char *end = p + n;
     while (p < end) {
         switch (c->cs) {
@@ -357,7 +458,7 @@ static int body_feed(worker *w, conn *c, const char *p, size_t n) {
         case CH_DATA: {
             size_t take = (size_t)(end - p);
             if (take > c->chunk_left) take = (size_t)c->chunk_left;
-            sse_feed(w, c, p, take);
+            if (decoded_feed(w, c, p, take) < 0) return -1;
             p += take;
             c->chunk_left -= take;
             if (c->chunk_left == 0) c->cs = CH_DATA_CR;
@@ -442,6 +543,10 @@ static void conn_reset_stream(conn *c) {
     c->paused = 0;
     c->tokens = 0;     // the first slice is saved up like any other
     c->refilled_at = now_mono();
+    c->gz = opt_h2 && opt_gzip ? -1 : 0;  // HTTP/1.1: its headers say; HTTP/2: its first body byte
+    c->gz_done = 0;
+    if (c->z_ready) inflateReset(&c->z);
+    c->h2_unacked = 0;
 }
 
 static int conn_start(worker *w, conn *c) {
@@ -504,6 +609,12 @@ static void parse_headers(worker *w, conn *c, size_t hdr_end) {
             size_t n = e ? (size_t)(e - v) : strlen(v);
             if (memmem(v, n, "chunked", 7)) c->chunked = 1;
         }
+        if (opt_gzip && strncasecmp(l + 2, "content-encoding:", 17) == 0) {
+            char *v = l + 2 + 17;
+            char *e = strstr(v, "\r\n");
+            size_t n = e ? (size_t)(e - v) : strlen(v);
+            if (memmem(v, n, "gzip", 4)) { c->gz = 1; w->gzip_streams++; }
+        }
     }
     c->state = C_BODY;
     w->pending--;
@@ -535,7 +646,8 @@ static void conn_readable(worker *w, conn *c) {
         if (n == 0) { conn_drop(w, c, 1); return; }
         if (throttled) c->tokens -= (double)n;
         w->read_now = now_us_realtime();
-        if (atomic_load_explicit(&phase, memory_order_relaxed) == 1) w->st[c->slow].bytes += (uint64_t)n;
+        w->measuring = atomic_load_explicit(&phase, memory_order_relaxed) == 1;
+        if (w->measuring) { w->st[c->slow].bytes += (uint64_t)n; w->wire_bytes += (uint64_t)n; }
         const char *p = w->rbuf;
         size_t len = (size_t)n;
         if (c->state == C_HEADERS) {
@@ -596,6 +708,402 @@ static void conn_event(worker *w, conn *c, uint32_t events) {
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) conn_readable(w, c);
 }
 
+// ---------------------------------------------------------------- HTTP/2 (--h2)
+
+enum { H2_DATA = 0, H2_HEADERS = 1, H2_RST_STREAM = 3, H2_SETTINGS = 4, H2_PING = 6, H2_GOAWAY = 7,
+       H2_WINDOW_UPDATE = 8 };
+#define F_END_STREAM 0x1
+#define F_ACK 0x1
+#define F_END_HEADERS 0x4
+#define F_PADDED 0x8
+#define F_PRIORITY 0x20
+#define H2_DEFAULT_WINDOW 65535
+#define WBUF_CAP (1 << 18)
+
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+static unsigned char *put32(unsigned char *b, uint32_t v) {
+    b[0] = (uint8_t)(v >> 24); b[1] = (uint8_t)(v >> 16); b[2] = (uint8_t)(v >> 8); b[3] = (uint8_t)v;
+    return b + 4;
+}
+
+static unsigned char *h2_frame(unsigned char *b, uint32_t len, uint8_t type, uint8_t flags, uint32_t sid) {
+    b[0] = (uint8_t)(len >> 16); b[1] = (uint8_t)(len >> 8); b[2] = (uint8_t)len; b[3] = type; b[4] = flags;
+    return put32(b + 5, sid & 0x7fffffffu);
+}
+
+// An HPACK integer with a 7-bit prefix (RFC 7541 §5.1), as a string length without Huffman.
+static unsigned char *hpack_len(unsigned char *b, size_t v) {
+    if (v < 127) { *b++ = (uint8_t)v; return b; }
+    *b++ = 127; v -= 127;
+    while (v >= 128) { *b++ = (uint8_t)(v % 128 + 128); v /= 128; }
+    *b++ = (uint8_t)v;
+    return b;
+}
+
+// A literal header field without indexing, new name, no Huffman: 0x00, name, value.
+static unsigned char *hpack_literal(unsigned char *b, const char *name, const char *value) {
+    size_t nl = strlen(name), vl = strlen(value);
+    *b++ = 0x00;
+    b = hpack_len(b, nl); memcpy(b, name, nl); b += nl;
+    b = hpack_len(b, vl); memcpy(b, value, vl); b += vl;
+    return b;
+}
+
+// Appends the HEADERS frame that opens stream c (its next id) on h.
+static unsigned char *h2_headers(unsigned char *b, h2conn *h, conn *c) {
+    char path[512], authority[300];
+    if (opt_path_format) snprintf(path, sizeof path, opt_path_format, c->index);
+    else snprintf(path, sizeof path, "%s", opt_path);
+    snprintf(authority, sizeof authority, "%s:%d", opt_host, ports[h->port_ix]);
+    conn_reset_stream(c);
+    c->h2id = h->next_id;
+    h->next_id += 2;
+    c->state = C_HEADERS;
+    unsigned char *start = b + 9, *q = start;
+    q = hpack_literal(q, ":method", "GET");
+    q = hpack_literal(q, ":scheme", "http");
+    q = hpack_literal(q, ":path", path);
+    q = hpack_literal(q, ":authority", authority);
+    q = hpack_literal(q, "accept", "text/event-stream");
+    q = hpack_literal(q, "cache-control", "no-cache");
+    q = hpack_literal(q, "user-agent", "gateway-loadclient");
+    if (opt_gzip) q = hpack_literal(q, "accept-encoding", "gzip");
+    h2_frame(b, (uint32_t)(q - start), H2_HEADERS, F_END_HEADERS | F_END_STREAM, c->h2id);
+    return q;
+}
+
+static int h2_send(worker *w, h2conn *h, const unsigned char *b, size_t len) {
+    if (len == 0) return 0;
+    ssize_t s = write(h->fd, b, len);  // a few small frames: a socket's buffer takes them
+    if (s == (ssize_t)len) return 0;
+    w->h2_errors++;
+    if (opt_verbose) fprintf(stderr, "h2 connection %d: short write (%zd of %zu)\n", h->index, s, len);
+    return -1;
+}
+
+// The open stream `sid` of h (waiting for its response or streaming), or NULL.
+static conn *h2_stream(h2conn *h, uint32_t sid) {
+    for (int i = 0; i < h->nstreams; i++) {
+        conn *c = &h->streams[i];
+        if (c->h2id == sid && (c->state == C_HEADERS || c->state == C_BODY)) return c;
+    }
+    return NULL;
+}
+
+// A stream ended (by the server, or with its connection): counted like an HTTP/1.1 connection's
+// end, and opened again on its connection after -R ms.
+static void h2_stream_end(worker *w, conn *c, int count_disconnect) {
+    if (c->state == C_BODY) w->connected--;
+    if (count_disconnect && (c->state == C_BODY || c->state == C_HEADERS)) {
+        c->disconnects++;
+        w->st[c->slow].disconnects_total++;
+        if (atomic_load(&phase) == 1) { w->st[c->slow].disconnects++; c->disconnects_window++; }
+    }
+    c->h2id = 0;
+    if (opt_reconnect_ms > 0 && !atomic_load(&stop_flag)) {
+        c->state = C_WAIT;
+        c->retry_at = now_mono() + opt_reconnect_ms / 1000.0;
+    } else {
+        c->state = C_DONE;
+    }
+}
+
+static void h2_drop(worker *w, h2conn *h, int count_disconnect) {
+    if (h->state == H_CONNECTING) w->pending--;
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, h->fd, NULL);
+    struct linger lg = {1, 0};  // RST, as conn_drop: no TIME_WAIT left behind
+    setsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(h->fd);
+    h->fd = -1;
+    for (int i = 0; i < h->nstreams; i++) {
+        conn *c = &h->streams[i];
+        if (c->state == C_HEADERS || c->state == C_BODY) h2_stream_end(w, c, count_disconnect);
+    }
+    if (opt_reconnect_ms > 0 && !atomic_load(&stop_flag)) {
+        h->state = H_WAIT;
+        h->retry_at = now_mono() + opt_reconnect_ms / 1000.0;
+    } else {
+        h->state = H_DONE;
+    }
+}
+
+static int h2_start(worker *w, h2conn *h) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { w->connect_errors++; h->state = H_WAIT; h->retry_at = now_mono() + 1; return -1; }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (opt_rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &opt_rcvbuf, sizeof opt_rcvbuf);
+    int r = connect(fd, (struct sockaddr *)&server_addrs[h->port_ix], sizeof server_addrs[0]);
+    if (r < 0 && errno != EINPROGRESS) {
+        close(fd); w->connect_errors++; h->state = H_WAIT; h->retry_at = now_mono() + 1; return -1;
+    }
+    h->fd = fd;
+    h->state = H_CONNECTING;
+    h->next_id = 1;
+    h->goaway = 0;
+    h->fh_have = 0;
+    h->unacked = 0;
+    w->pending++;
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.ptr = h};
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+}
+
+// Opens, in one write, h's streams that wait to be opened (all of them on a fresh connection).
+static int h2_open_due(worker *w, h2conn *h, double t) {
+    unsigned char *b = w->wbuf, *q = b;
+    for (int i = 0; i < h->nstreams; i++) {
+        conn *c = &h->streams[i];
+        if (c->state == C_IDLE || (c->state == C_WAIT && c->retry_at <= t)) q = h2_headers(q, h, c);
+    }
+    if (q > b && h2_send(w, h, b, (size_t)(q - b)) < 0) { h2_drop(w, h, 1); return -1; }
+    return 0;
+}
+
+// The connection is up: preface, SETTINGS, the connection's window, and every stream's HEADERS.
+static void h2_connected(worker *w, h2conn *h) {
+    unsigned char *b = w->wbuf, *q = b;
+    memcpy(q, h2_preface, sizeof h2_preface - 1);
+    q += sizeof h2_preface - 1;
+    q = h2_frame(q, 12, H2_SETTINGS, 0, 0);
+    *q++ = 0; *q++ = 2; q = put32(q, 0);              // SETTINGS_ENABLE_PUSH 0
+    *q++ = 0; *q++ = 4; q = put32(q, opt_h2_window);  // SETTINGS_INITIAL_WINDOW_SIZE
+    if (opt_h2_window > H2_DEFAULT_WINDOW) {
+        q = h2_frame(q, 4, H2_WINDOW_UPDATE, 0, 0);
+        q = put32(q, opt_h2_window - H2_DEFAULT_WINDOW);
+    }
+    for (int i = 0; i < h->nstreams; i++) {
+        conn *c = &h->streams[i];
+        if (c->state != C_DONE) q = h2_headers(q, h, c);
+    }
+    h->state = H_UP;
+    w->pending--;
+    if (h2_send(w, h, b, (size_t)(q - b)) < 0) { h2_drop(w, h, 1); return; }
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = h};
+    epoll_ctl(w->epfd, EPOLL_CTL_MOD, h->fd, &ev);
+}
+
+// A stream's DATA: gzip is told by the body's first byte (the header block is not decoded).
+static int h2_body(worker *w, conn *c, const uint8_t *p, size_t n) {
+    if (c->gz < 0) {
+        c->gz = p[0] == 0x1f;
+        if (c->gz) w->gzip_streams++;
+    }
+    return decoded_feed(w, c, (const char *)p, n);
+}
+
+static int h2_rst(worker *w, h2conn *h, uint32_t sid) {
+    unsigned char b[13];
+    put32(h2_frame(b, 4, H2_RST_STREAM, 0, sid), 8);  // CANCEL
+    return h2_send(w, h, b, sizeof b);
+}
+
+// A frame's payload has been read: act on it. Returns -1 when the connection must be dropped.
+static int h2_frame_done(worker *w, h2conn *h) {
+    switch (h->f_type) {
+    case H2_DATA:
+        if ((h->f_flags & F_END_STREAM) && h->f_stream && h->f_stream->h2id == h->f_sid) h2_stream_end(w, h->f_stream, 1);
+        break;
+    case H2_HEADERS: {
+        conn *c = h2_stream(h, h->f_sid);
+        if (!c) break;
+        if (c->state == C_HEADERS) {
+            int off = (h->f_flags & F_PADDED ? 1 : 0) + (h->f_flags & F_PRIORITY ? 5 : 0);
+            if (h->ctl_have > off && h->ctl[off] == 0x88) {  // :status 200, indexed (static table 8)
+                c->state = C_BODY;
+                w->connected++;
+                w->ever_connected++;
+            } else {
+                w->http_errors++;
+                if (opt_verbose) fprintf(stderr, "client %d: response header block does not start with :status 200 (0x%02x)\n",
+                                         c->index, h->ctl_have > off ? h->ctl[off] : 0);
+                int ended = h->f_flags & F_END_STREAM;
+                h2_stream_end(w, c, 1);
+                if (!ended && h2_rst(w, h, h->f_sid) < 0) return -1;
+                break;
+            }
+        }
+        if (h->f_flags & F_END_STREAM) h2_stream_end(w, c, 1);  // trailers: the stream ended
+        break;
+    }
+    case H2_RST_STREAM: {
+        conn *c = h2_stream(h, h->f_sid);
+        if (c) { w->h2_rsts++; h2_stream_end(w, c, 1); }
+        break;
+    }
+    case H2_SETTINGS:
+        if (!(h->f_flags & F_ACK)) {
+            unsigned char b[9];
+            h2_frame(b, 0, H2_SETTINGS, F_ACK, 0);
+            if (h2_send(w, h, b, sizeof b) < 0) return -1;
+        }
+        break;
+    case H2_PING:
+        if (!(h->f_flags & F_ACK) && h->ctl_have >= 8) {
+            unsigned char b[17];
+            memcpy(h2_frame(b, 8, H2_PING, F_ACK, 0), h->ctl, 8);
+            if (h2_send(w, h, b, sizeof b) < 0) return -1;
+        }
+        break;
+    case H2_GOAWAY: {
+        // No new streams; those above the last id the server names were not processed.
+        h->goaway = 1;
+        w->h2_goaways++;
+        uint32_t last = h->ctl_have >= 4 ? (((uint32_t)h->ctl[0] & 0x7f) << 24 | (uint32_t)h->ctl[1] << 16 |
+                                            (uint32_t)h->ctl[2] << 8 | h->ctl[3]) : 0;
+        for (int i = 0; i < h->nstreams; i++) {
+            conn *c = &h->streams[i];
+            if ((c->state == C_HEADERS || c->state == C_BODY) && c->h2id > last) h2_stream_end(w, c, 1);
+        }
+        break;
+    }
+    default:  // WINDOW_UPDATE, PRIORITY, CONTINUATION (header blocks are not decoded), unknown
+        break;
+    }
+    return 0;
+}
+
+// Splits a read into frames by their 9-byte headers; DATA goes to its stream as it arrives.
+static int h2_parse(worker *w, h2conn *h, const uint8_t *p, size_t n) {
+    const uint8_t *end = p + n;
+    while (p < end) {
+        if (h->fh_have < 9) {
+            size_t take = 9 - (size_t)h->fh_have;
+            if (take > (size_t)(end - p)) take = (size_t)(end - p);
+            memcpy(h->fh + h->fh_have, p, take);
+            h->fh_have += (int)take;
+            p += take;
+            if (h->fh_have < 9) break;
+            uint32_t len = (uint32_t)h->fh[0] << 16 | (uint32_t)h->fh[1] << 8 | h->fh[2];
+            h->f_type = h->fh[3];
+            h->f_flags = h->fh[4];
+            h->f_sid = ((uint32_t)h->fh[5] & 0x7f) << 24 | (uint32_t)h->fh[6] << 16 | (uint32_t)h->fh[7] << 8 | h->fh[8];
+            h->f_left = len;
+            h->ctl_have = 0;
+            h->f_stream = NULL;
+            if (h->f_type == H2_DATA) {
+                // Flow control counts the whole payload, padding included.
+                h->unacked += len;
+                h->got_data = 1;
+                h->f_stream = h2_stream(h, h->f_sid);
+                if (h->f_stream) h->f_stream->h2_unacked += len;
+                h->f_pad_read = !(h->f_flags & F_PADDED);
+                h->f_data_left = h->f_pad_read ? len : 0;
+            }
+        }
+        if (h->f_left > 0 && p < end) {
+            size_t take = (size_t)(end - p);
+            if (take > h->f_left) take = h->f_left;
+            if (h->f_type == H2_DATA) {
+                size_t used = 0;
+                if (!h->f_pad_read) {
+                    uint32_t pad = p[0];
+                    if (pad > h->f_left - 1) return -1;
+                    h->f_pad_read = 1;
+                    h->f_data_left = h->f_left - 1 - pad;
+                    used = 1;
+                }
+                size_t d = take - used;
+                if (d > h->f_data_left) d = h->f_data_left;
+                conn *c = h->f_stream;
+                if (d && c && c->state == C_BODY && c->h2id == h->f_sid && h2_body(w, c, p + used, d) < 0) {
+                    h2_stream_end(w, c, 1);  // a bad gzip stream: cancel it, open it again
+                    if (h2_rst(w, h, h->f_sid) < 0) return -1;
+                }
+                h->f_data_left -= (uint32_t)d;
+            } else if (h->ctl_have < (int)sizeof h->ctl) {
+                size_t k = sizeof h->ctl - (size_t)h->ctl_have;
+                if (k > take) k = take;
+                memcpy(h->ctl + h->ctl_have, p, k);
+                h->ctl_have += (int)k;
+            }
+            p += take;
+            h->f_left -= (uint32_t)take;
+        }
+        if (h->fh_have == 9 && h->f_left == 0) {
+            h->fh_have = 0;
+            if (h2_frame_done(w, h) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+// Gives the server back the window its DATA used, as nghttp2 and browsers do: once half a
+// window has been consumed, for the connection and per stream, in one write per read.
+static int h2_give_back(worker *w, h2conn *h) {
+    if (!h->got_data) return 0;
+    h->got_data = 0;
+    uint32_t half = opt_h2_window / 2;
+    unsigned char *b = w->wbuf, *q = b;
+    if (h->unacked >= half) {
+        q = put32(h2_frame(q, 4, H2_WINDOW_UPDATE, 0, 0), (uint32_t)h->unacked);
+        h->unacked = 0;
+    }
+    for (int i = 0; i < h->nstreams; i++) {
+        conn *c = &h->streams[i];
+        if (c->state == C_BODY && c->h2_unacked >= half) {
+            q = put32(h2_frame(q, 4, H2_WINDOW_UPDATE, 0, c->h2id), c->h2_unacked);
+            c->h2_unacked = 0;
+        }
+    }
+    return h2_send(w, h, b, (size_t)(q - b));
+}
+
+static int h2_any_open(const h2conn *h) {
+    for (int i = 0; i < h->nstreams; i++)
+        if (h->streams[i].state == C_HEADERS || h->streams[i].state == C_BODY) return 1;
+    return 0;
+}
+
+static void h2_readable(worker *w, h2conn *h) {
+    for (;;) {
+        ssize_t n = read(h->fd, w->rbuf, 1 << 18);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) return;
+            h2_drop(w, h, 1);
+            return;
+        }
+        if (n == 0) { h2_drop(w, h, 1); return; }
+        w->read_now = now_us_realtime();
+        w->measuring = atomic_load_explicit(&phase, memory_order_relaxed) == 1;
+        if (w->measuring) { w->st[0].bytes += (uint64_t)n; w->wire_bytes += (uint64_t)n; }
+        if (h2_parse(w, h, (const uint8_t *)w->rbuf, (size_t)n) < 0 || h2_give_back(w, h) < 0) {
+            w->h2_errors++;
+            h2_drop(w, h, 1);
+            return;
+        }
+        if (h->goaway && !h2_any_open(h)) { h2_drop(w, h, 0); return; }  // made again after -R ms
+        if ((size_t)n < (1 << 18)) return;
+    }
+}
+
+static void h2_event(worker *w, h2conn *h, uint32_t events) {
+    if (h->fd < 0) return;
+    if (h->state == H_CONNECTING) {
+        int err = 0; socklen_t len = sizeof err;
+        getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err) { w->connect_errors++; h2_drop(w, h, 0); return; }
+        h2_connected(w, h);
+        return;
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) h2_readable(w, h);
+}
+
+static void h2_scan(worker *w, double t, int limit) {
+    for (int i = 0; i < w->nh2 && w->pending < limit; i++) {
+        h2conn *h = &w->h2s[i];
+        if ((h->state == H_IDLE && i >= w->next_h2_to_start) || (h->state == H_WAIT && h->retry_at <= t)) {
+            if (h->state == H_IDLE) w->next_h2_to_start = i + 1;
+            h2_start(w, h);
+        }
+    }
+    for (int i = 0; i < w->nh2; i++) {
+        h2conn *h = &w->h2s[i];
+        if (h->state == H_UP && !h->goaway) h2_open_due(w, h, t);
+    }
+}
+
 static void *worker_main(void *arg) {
     worker *w = arg;
     struct epoll_event evs[512];
@@ -606,7 +1114,8 @@ static void *worker_main(void *arg) {
             last_scan = t;
             // start first connections and due reconnects, at most opt_pending in flight
             int limit = opt_pending / opt_threads; if (limit < 1) limit = 1;
-            for (int i = 0; i < w->nconns && w->pending < limit; i++) {
+            if (opt_h2) h2_scan(w, t, limit);
+            else for (int i = 0; i < w->nconns && w->pending < limit; i++) {
                 conn *c = &w->conns[i];
                 if ((c->state == C_IDLE && i >= w->next_to_start) || (c->state == C_WAIT && c->retry_at <= t)) {
                     if (c->state == C_IDLE) w->next_to_start = i + 1;
@@ -615,7 +1124,10 @@ static void *worker_main(void *arg) {
             }
         }
         int n = epoll_wait(w->epfd, evs, 512, resume_slow(w, t));
-        for (int i = 0; i < n; i++) conn_event(w, evs[i].data.ptr, evs[i].events);
+        for (int i = 0; i < n; i++) {
+            if (opt_h2) h2_event(w, evs[i].data.ptr, evs[i].events);
+            else conn_event(w, evs[i].data.ptr, evs[i].events);
+        }
     }
     return NULL;
 }
@@ -744,6 +1256,7 @@ static void usage(void) {
         "                  [-t threads] [-P pending] [-R reconnect-ms] [-b rcvbuf] [-T connect-timeout] [-v]\n"
         "                  [-S slow-fraction -e expected-events-per-s [-s slow-factor]]\n"
         "                  [-f|--path-format FORMAT] [-k|--stride N] [--ports P1,P2,...] [--hold] [--hist]\n"
+        "                  [--gzip] [--h2 [--streams N] [--h2-window BYTES]]\n"
         "  -S F: this fraction of the connections read at -s (default 0.1) x the stream's expected\n"
         "        byte rate (-e events/s x the measured bytes per event)\n"
         "  -f FORMAT: connection i requests the path FORMAT with its one %%d replaced by i\n"
@@ -752,7 +1265,10 @@ static void usage(void) {
         "        an event out of phase counts as misrouted\n"
         "  --ports P1,P2,...: connection i connects to the (i mod N)-th port (instead of -p); figures per port\n"
         "  --hold: once every client is connected, wait for SIGUSR1 before the warm-up\n"
-        "  --hist: the window's latency histogram in the JSON (non-empty buckets [upper edge us, count])\n");
+        "  --hist: the window's latency histogram in the JSON (non-empty buckets [upper edge us, count])\n"
+        "  --gzip: send Accept-Encoding: gzip and inflate gzip'd bodies (zlib)\n"
+        "  --h2 [--streams N] [--h2-window BYTES]: HTTP/2 cleartext with prior knowledge, N streams per TCP\n"
+        "        connection (default 1; -n counts streams), each a client; windows of BYTES (default 16 MiB)\n");
     exit(2);
 }
 
@@ -760,7 +1276,9 @@ int main(int argc, char **argv) {
     static struct option longopts[] = {
         {"path-format", required_argument, 0, 'f'}, {"stride", required_argument, 0, 'k'},
         {"ports", required_argument, 0, 'x'}, {"hold", no_argument, 0, 'y'}, {"hist", no_argument, 0, 'z'},
-        {0, 0, 0, 0}};
+        {"gzip", no_argument, 0, 1001}, {"h2", no_argument, 0, 1002}, {"streams", required_argument, 0, 1003},
+        {"h2-window", required_argument, 0, 1004}, {0, 0, 0, 0}};
+    int streams_given = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "H:p:u:n:d:w:t:P:R:b:T:vS:s:e:f:k:", longopts, NULL)) != -1) {
         switch (ch) {
@@ -790,6 +1308,10 @@ int main(int argc, char **argv) {
             break;
         case 'y': opt_hold = 1; break;
         case 'z': opt_hist = 1; break;
+        case 1001: opt_gzip = 1; break;
+        case 1002: opt_h2 = 1; break;
+        case 1003: opt_streams = atoi(optarg); streams_given = 1; break;
+        case 1004: opt_h2_window = (uint32_t)strtoul(optarg, NULL, 10); break;
         default: usage();
         }
     }
@@ -797,6 +1319,11 @@ int main(int argc, char **argv) {
     if (opt_slow_fraction < 0 || opt_slow_fraction > 1) usage();
     if (opt_slow_fraction > 0 && (opt_expected_rate <= 0 || opt_slow_factor <= 0)) usage();
     if (opt_stride < 1) usage();
+    if (streams_given && !opt_h2) usage();
+    if (opt_h2 && (opt_streams < 1 || opt_streams > 256 || opt_slow_fraction > 0)) usage();
+    if (opt_h2 && (opt_h2_window < H2_DEFAULT_WINDOW || opt_h2_window > 0x7fffffffu)) usage();
+    int nh2 = opt_h2 ? (opt_clients + opt_streams - 1) / opt_streams : 0;
+    if (opt_h2 && opt_threads > nh2) usage();
     if (opt_path_format) {  // exactly one conversion, and it is %d: the format is handed to snprintf
         const char *pct = strchr(opt_path_format, '%');
         if (!pct || pct[1] != 'd' || strchr(pct + 2, '%') || strlen(opt_path_format) > 400) {
@@ -828,8 +1355,8 @@ int main(int argc, char **argv) {
         if (inet_pton(AF_INET, opt_host, &server_addrs[p].sin_addr) != 1) { fprintf(stderr, "bad host %s\n", opt_host); return 2; }
         // With --path-format the request keeps a %s for each connection's path.
         request_lens[p] = snprintf(requests[p], sizeof requests[p],
-            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n\r\n",
-            opt_path_format ? "%s" : opt_path, opt_host, ports[p]);
+            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: gateway-loadclient\r\n%s\r\n",
+            opt_path_format ? "%s" : opt_path, opt_host, ports[p], opt_gzip ? "Accept-Encoding: gzip\r\n" : "");
     }
 
     workers = calloc(opt_threads, sizeof(worker));
@@ -840,14 +1367,34 @@ int main(int argc, char **argv) {
         // Slow slots spread evenly: i is slow when floor((i + 1) F) steps past floor(i F).
         all[i].slow = (int)((i + 1) * opt_slow_fraction) > (int)(i * opt_slow_fraction);
     }
-    int per = opt_clients / opt_threads, extra = opt_clients % opt_threads, off = 0;
+    // HTTP/2: stream i is on connection i / streams; each worker takes whole connections.
+    h2conn *h2all = opt_h2 ? calloc(nh2, sizeof(h2conn)) : NULL;
+    for (int k = 0; k < nh2; k++) {
+        h2conn *h = &h2all[k];
+        h->index = k; h->fd = -1; h->state = H_IDLE; h->port_ix = k % nports;
+        h->streams = all + k * opt_streams;
+        h->nstreams = opt_clients - k * opt_streams < opt_streams ? opt_clients - k * opt_streams : opt_streams;
+        for (int i = 0; i < h->nstreams; i++) { h->streams[i].h2 = h; h->streams[i].port_ix = h->port_ix; }
+    }
+    int units = opt_h2 ? nh2 : opt_clients;  // what the workers share out: connections
+    int per = units / opt_threads, extra = units % opt_threads, off = 0;
     for (int t = 0; t < opt_threads; t++) {
         worker *w = &workers[t];
         w->id = t;
         w->epfd = epoll_create1(EPOLL_CLOEXEC);
-        w->nconns = per + (t < extra);
-        w->conns = all + off;
-        off += w->nconns;
+        if (opt_h2) {
+            w->nh2 = per + (t < extra);
+            w->h2s = h2all + off;
+            w->conns = w->h2s[0].streams;
+            w->nconns = 0;
+            for (int k = 0; k < w->nh2; k++) w->nconns += w->h2s[k].nstreams;
+        } else {
+            w->nconns = per + (t < extra);
+            w->conns = all + off;
+        }
+        off += opt_h2 ? w->nh2 : w->nconns;
+        w->zbuf = opt_gzip ? malloc(ZBUF_CAP) : NULL;
+        w->wbuf = opt_h2 ? malloc(WBUF_CAP) : NULL;
         for (int k = 0; k < 2; k++) w->st[k].hist = calloc(H_SIZE, sizeof(uint64_t));
         for (int p = 0; p < nports; p++) w->port_hist[p] = multi ? calloc(H_SIZE, sizeof(uint64_t)) : NULL;
         w->slow = calloc(w->nconns, sizeof(conn *));
@@ -894,10 +1441,25 @@ int main(int argc, char **argv) {
         cerr += workers[t].connect_errors;
         if (workers[t].nslow) slow_bps = slow_rate(&workers[t]);
     }
+    uint64_t wire = 0, body = 0, wevents = 0, gz_streams = 0, gz_ends = 0, gz_errors = 0, goaways = 0, rsts = 0, h2err = 0;
+    for (int t = 0; t < opt_threads; t++) {
+        worker *w = &workers[t];
+        wire += w->wire_bytes; body += w->body_bytes; wevents += w->st[0].events + w->st[1].events;
+        gz_streams += w->gzip_streams; gz_ends += w->gzip_ends; gz_errors += w->gzip_errors;
+        goaways += w->h2_goaways; rsts += w->h2_rsts; h2err += w->h2_errors;
+    }
     printf("{\"clients\":%d,\"threads\":%d,\"all_connected\":%s,\"connect_s\":%.3f,\"connected_at_end\":%d,"
            "\"window_s\":%.3f,\"http_errors\":%llu,\"connect_errors\":%llu,\"stride\":%lld,",
            opt_clients, opt_threads, all_connected ? "true" : "false", connect_s, connected_end, window,
            (unsigned long long)herr, (unsigned long long)cerr, (long long)opt_stride);
+    printf("\"protocol\":\"%s\",\"tcp_connections\":%d,\"streams_per_connection\":%d,\"gzip\":%s,"
+           "\"wire_bytes\":%llu,\"wire_bytes_per_event\":%.2f,\"body_bytes\":%llu,\"body_bytes_per_event\":%.2f,"
+           "\"gzip_streams\":%llu,\"gzip_ends\":%llu,\"gzip_errors\":%llu,\"h2_goaways\":%llu,\"h2_rsts\":%llu,"
+           "\"h2_errors\":%llu,",
+           opt_h2 ? "h2c" : "http/1.1", opt_h2 ? nh2 : opt_clients, opt_h2 ? opt_streams : 1, opt_gzip ? "true" : "false",
+           (unsigned long long)wire, wevents ? (double)wire / wevents : 0.0, (unsigned long long)body,
+           wevents ? (double)body / wevents : 0.0, (unsigned long long)gz_streams, (unsigned long long)gz_ends,
+           (unsigned long long)gz_errors, (unsigned long long)goaways, (unsigned long long)rsts, (unsigned long long)h2err);
     print_figures(all, -1, window);
     if (multi) { printf(",\"ports\":"); print_ports(all); }
     printf(",\"healthy\":{");
@@ -913,6 +1475,13 @@ int main(int argc, char **argv) {
             struct linger lg = {1, 0};
             setsockopt(all[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
             close(all[i].fd);
+        }
+    }
+    for (int k = 0; k < nh2; k++) {
+        if (h2all[k].fd >= 0) {
+            struct linger lg = {1, 0};
+            setsockopt(h2all[k].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            close(h2all[k].fd);
         }
     }
     return 0;

@@ -26,6 +26,10 @@
 //   * a publisher path with `{ch}` in it (`--pub 127.0.0.1:8081/pub/{ch}`) POSTs each event to
 //     its channel's path; without `{ch}` every event goes to the one path.
 //
+// --pad-random fills each event's pad with new pseudo-random base64 characters (6 bits of entropy
+// a byte) instead of `x`s: content that compresses about as badly as text can, where the `x`s
+// compress to almost nothing (for measuring gzip'd streams between those two bounds).
+//
 // --count N publishes N events, then pauses (printing `paused SEQ` on stdout) until SIGUSR1
 // publishes N more, and so on: for filling a server in stages.
 //
@@ -60,6 +64,7 @@ static uint64_t opt_burst = 1;            // events per burst; 1: a steady rate
 static size_t opt_max_queue = 64u << 20;  // per subscriber, bytes queued before it is cut off
 static uint64_t opt_channels = 0;         // 0: no channels
 static uint64_t opt_count = 0;            // 0: publish until stopped
+static int opt_pad_random = 0;            // --pad-random: random base64 characters as the pad
 
 static volatile sig_atomic_t stop_flag = 0;
 static volatile sig_atomic_t go_flag = 1;  // --paused: 0 until SIGUSR1
@@ -334,6 +339,14 @@ static void publish_due(void) {
         int pad = opt_size - head - 2;
         if (pad < 0) pad = 0;
         int dlen = head + pad + 2;
+        if (opt_pad_random) {  // xorshift64: ~6 bits of entropy a byte
+            static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+            static uint64_t x = 0x9E3779B97F4A7C15ull;
+            for (int i = 0; i < pad; i++) {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                padding[i] = alphabet[x >> 58];
+            }
+        }
         // SSE
         char idl[48];
         int il = snprintf(idl, sizeof idl, "id: %llu\ndata: ", (unsigned long long)s);
@@ -390,7 +403,7 @@ int main(int argc, char **argv) {
         {"size", required_argument, 0, 's'}, {"pub", required_argument, 0, 'P'},
         {"tick-us", required_argument, 0, 'k'}, {"paused", no_argument, 0, 'z'},
         {"burst", required_argument, 0, 'b'}, {"channels", required_argument, 0, 'c'},
-        {"count", required_argument, 0, 'n'}, {0, 0, 0, 0}};
+        {"count", required_argument, 0, 'n'}, {"pad-random", no_argument, 0, 'R'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "p:r:s:P:k:zb:c:n:", longopts, NULL)) != -1) {
         switch (ch) {
@@ -403,14 +416,16 @@ int main(int argc, char **argv) {
         case 'b': opt_burst = strtoull(optarg, NULL, 10); break;
         case 'c': opt_channels = strtoull(optarg, NULL, 10); break;
         case 'n': opt_count = strtoull(optarg, NULL, 10); break;
+        case 'R': opt_pad_random = 1; break;
         default:
             fprintf(stderr, "usage: origin --port P --rate EV_PER_S --size BYTES [--pub HOST:PORT/PATH] [--tick-us US] [--paused]\n"
-                            "              [--burst N] [--channels N] [--count N]\n"
+                            "              [--burst N] [--channels N] [--count N] [--pad-random]\n"
                             "  --paused: serve subscribers but publish nothing until SIGUSR1\n"
                             "  --burst N: the same average rate, as N events back to back every N / rate seconds\n"
                             "  --channels N: event s is on channel s %% N: \"ch\":\"<s %% N>\" in its data; GET /events/C\n"
                             "                streams channel C only; {ch} in the --pub path is replaced by the channel\n"
-                            "  --count N: publish N events, print `paused SEQ`, wait for SIGUSR1, publish N more, ...\n");
+                            "  --count N: publish N events, print `paused SEQ`, wait for SIGUSR1, publish N more, ...\n"
+                            "  --pad-random: pad each event with new random base64 characters instead of x\n");
             return 2;
         }
     }
