@@ -5,7 +5,8 @@ import NIOHTTP2
 /// Makes a connection speak HTTP/2 (after ALPN chose `h2`, or on a plain port's connection
 /// preface): the HTTP/2 handler, each stream a channel of its own that reads as an HTTP/1
 /// exchange (`HTTP2FramePayloadToHTTP1ServerCodec`) and is served by a ``ConnectionHandler``
-/// like any connection — every stream is one client.
+/// like any connection — every stream is one client. In front of HTTP/2's handler a
+/// ``FlushCoalescer`` makes the flushes of a drain's streams one write per connection.
 enum HTTP2Setup {
     static func configure(
         _ pipeline: ChannelPipeline.SynchronousOperations, channel: any Channel, server: ServerContext, connections: HTTP2Connections,
@@ -23,7 +24,9 @@ enum HTTP2Setup {
                 try streamPipeline.addHandler(ConnectionHandler(server: server, decoder: nil, isOverflow: isOverflow, wire: .http2))
             }
         }
-        try pipeline.addHandler(http2, position: position)
+        let coalescer = FlushCoalescer()
+        try pipeline.addHandler(coalescer, position: position)
+        try pipeline.addHandler(http2, position: .after(coalescer))
         // Right behind HTTP/2's handler: it sees the streams open and close, and writes GOAWAY through it.
         try pipeline.addHandler(lifecycle, position: .after(http2))
         connections.add(channel)
