@@ -59,7 +59,9 @@ final class LoopCompressor {
 
     /// The drain is over: what it did not compress is not compressed.
     func endSharing() {
-        batch.removeAll(keepingCapacity: true)
+        // Let go of the drain's array rather than empty it: emptying a shared array allocates,
+        // and the fan-out empties its own next, keeping its capacity.
+        batch = []
         batchSegments.removeAll(keepingCapacity: true)
     }
 

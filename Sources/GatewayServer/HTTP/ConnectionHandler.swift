@@ -206,13 +206,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes an event stream's head.
+    /// Queues an event stream's head (unflushed: the opening and the first events go with it).
     private func writeStreamHead(context: ChannelHandlerContext, headers: [(String, String)]) -> EventLoopFuture<Void> {
         switch wire {
         case .http1:
-            return context.writeAndFlush(NIOAny(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)))
+            return context.write(NIOAny(Response.streamHead(extraHeaders: headers, allocator: context.channel.allocator)))
         case .http2:
-            return context.writeAndFlush(NIOAny(Response.streamHeadPart(extraHeaders: headers)))
+            return context.write(NIOAny(Response.streamHeadPart(extraHeaders: headers)))
         }
     }
 
@@ -233,6 +233,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             writeStreamHead(context: context, headers: headers).whenComplete { _ in channel.close(promise: nil) }
+            context.flush()
             return
         }
         if let log = endpoint.clusterLog, !log.isOpen {
