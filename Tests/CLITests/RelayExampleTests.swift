@@ -35,15 +35,19 @@ struct RelayExampleTests {
     }
 
     @Test func aClientOfTheSecondGatewaySeesTheOriginsEventsAndSurvivesARestartOfTheFirst() async throws {
-        let (originPort, aPort, bPort) = (try freePort(), try freePort(), try freePort())
+        // The origin binds a port of its own choosing and says which: a port picked free
+        // beforehand can be taken by another test's server meanwhile.
+        let origin = try BackgroundProcess("/usr/bin/env", ["python3", "examples/relay/origin.py", "0"])
+        defer { origin.stop() }
+        #expect(await eventually(seconds: 30) { origin.stdout.contains("/events") }, "origin: \(origin.stderr)")
+        let originPort = try #require(origin.stdout.firstMatch(of: /127\.0\.0\.1:(\d+)\//).flatMap { Int($0.1) })
+        let (aPort, bPort) = (try freePort(), try freePort())
         let environment = [
             "ORIGIN_URL": "http://127.0.0.1:\(originPort)/events",
             "GATEWAY_A_LISTEN": "127.0.0.1:\(aPort)",
             "GATEWAY_A_URL": "http://127.0.0.1:\(aPort)/feed",
             "GATEWAY_B_LISTEN": "127.0.0.1:\(bPort)",
         ]
-        let origin = try BackgroundProcess("/usr/bin/env", ["python3", "examples/relay/origin.py", "\(originPort)"])
-        defer { origin.stop() }
         var a = try BackgroundProcess(GatewayBinary.path, ["run", "examples/relay/gateway-a.yaml"], environment: environment)
         defer { a.stop() }
         let b = try BackgroundProcess(GatewayBinary.path, ["run", "examples/relay/gateway-b.yaml"], environment: environment)
@@ -51,7 +55,7 @@ struct RelayExampleTests {
         let client = try BackgroundProcess(GatewayBinary.path, ["tail", "--json", "http://127.0.0.1:\(bPort)/feed"])
         defer { client.stop() }
 
-        #expect(await eventually(seconds: 30) { Self.ticks(client.stdout).count >= 3 }, "client saw: \(client.stdout)\nclient: \(client.stderr)\nB: \(b.stderr)")
+        #expect(await eventually(seconds: 30) { Self.ticks(client.stdout).count >= 3 }, "client saw: \(client.stdout)\nclient: \(client.stderr)\nA: \(a.stderr)\nB: \(b.stderr)")
         let before = Self.ticks(client.stdout)
         // The client may have started before B was listening; what counts is what follows.
         let clientLogBefore = client.stderr

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// SPEC §7 "Snapshot": a client without `Last-Event-ID` first gets the latest event per key.
@@ -122,6 +123,13 @@ extension EndToEnd {
             try Self.publish(gateway, Self.ticket("created", 3, 1))
             try Self.publish(gateway, Self.ticket("updated", 1, 2))  // 2 is now the least recently updated
             try Self.publish(gateway, Self.ticket("created", 4, 1))
+            // `202` says the events are the source's; the endpoint publishes them a moment later.
+            let deadline = Date().addingTimeInterval(TestTiming.seconds(10))
+            while Date() < deadline,
+                (try? fetch(port: gateway.port, get: "/metrics").body)?.contains(#"gateway_endpoint_events_total{endpoint="/tickets"} 5"#) != true
+            {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
             let client = try RawClient(port: gateway.port)
             client.get("/tickets")
             #expect(client.read(until: { $0.events.contains { $0.type == "snapshot-end" } }))

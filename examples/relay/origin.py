@@ -52,5 +52,7 @@ class Handler(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9100
-    print(f"SSE origin on http://127.0.0.1:{port}/events", flush=True)
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    # Said once bound, with the port bound (port 0 picks a free one).
+    print(f"SSE origin on http://127.0.0.1:{server.server_address[1]}/events", flush=True)
+    server.serve_forever()
