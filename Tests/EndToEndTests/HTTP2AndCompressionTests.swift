@@ -199,25 +199,31 @@ extension EndToEnd {
 }
 
 /// A command-line tool run in the background: its output as it comes, its exit status.
+///
+/// Its output is read by a thread of its own with blocking reads, not with a `FileHandle`'s
+/// `readabilityHandler`: those dispatch sources, made and dropped by the dozen (one tool per
+/// scrape of `/metrics`), crashed corelibs-foundation's dispatch manager thread on a loaded machine.
 final class BackgroundTool: @unchecked Sendable {
     private let process = Process()
     private let received = Locked(Data())
+    /// Signalled once the output reached its end.
+    private let finished = DispatchSemaphore(value: 0)
 
     init(_ tool: String, _ arguments: [String]) throws {
         TiedProcess.configure(process, executable: tool, arguments: arguments)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        let received = self.received
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            received.withLock { $0.append(data) }
-        }
         try process.run()
+        let (handle, received, finished) = (pipe.fileHandleForReading, received, finished)
+        Thread.detachNewThread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                received.withLock { $0.append(data) }
+            }
+            finished.signal()
+        }
     }
 
     /// Everything written so far.
@@ -231,8 +237,8 @@ final class BackgroundTool: @unchecked Sendable {
             stop()
             return nil
         }
-        // Let the last bytes reach the handler.
-        Thread.sleep(forTimeInterval: 0.1)
+        // The last bytes: the output ends when the tool's end of the pipe closes.
+        _ = finished.wait(timeout: .now() + 5)
         return process.terminationStatus
     }
 
