@@ -180,8 +180,9 @@ func numbered(_ range: ClosedRange<Int>) -> String {
     @Test func commentsKeepAStreamAliveUnderTheReadTimeout() async throws {
         let server = try LoopbackServer { connection in
             connection.startEventStream()
-            // 1.2 s of comments every 50 ms, against a read timeout of 500 ms: room for a loaded machine.
-            for _ in 0..<24 {
+            // 2 s of comments every 50 ms, against a read timeout of 1.5 s: room for a loaded machine
+            // (at 500 ms a fresh-clone run of the whole suite on two busy cores once stalled past it).
+            for _ in 0..<40 {
                 guard connection.write(": ping\n\n") else { return }
                 usleep(50_000)
             }
@@ -190,7 +191,7 @@ func numbered(_ range: ClosedRange<Int>) -> String {
         }
         defer { server.close() }
         let recorder = RecordingOutput()
-        try await running(source(server.url(), readTimeout: .milliseconds(500)), recorder) {
+        try await running(source(server.url(), readTimeout: .milliseconds(1500)), recorder) {
             #expect(await eventually { recorder.events.count == 1 })
         }
         #expect(recorder.reconnects.isEmpty)
